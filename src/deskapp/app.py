@@ -1,0 +1,44 @@
+"""DeskApp: one mode per scenario, the global F-keys, sign-in first."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from deskapp.context import Context
+from deskapp.screens.help import HelpScreen
+from deskapp.screens.signin import SignInScreen
+from deskapp.screens.today import TodayScreen
+from deskapp.services.auth import SignedIn
+
+
+class DeskApp(App):
+    TITLE = "deskapp"
+    MODES = {"signin": SignInScreen, "today": TodayScreen}
+    DEFAULT_MODE = "signin"
+    ENABLE_COMMAND_PALETTE = False  # the data palette (Ctrl+P) arrives with unit look-up
+
+    BINDINGS = [
+        Binding("f1", "help", "key.help", id="help"),
+        Binding("f8", "switch_mode('today')", "key.today", id="today"),
+        Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_mode" and self.ctx.clerk is None:
+            return False
+        return True
+
+    def signed_in(self, clerk: SignedIn) -> None:
+        self.ctx.clerk = clerk
+        self.switch_mode("today")
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        tips = getattr(self.screen, "current_tips", lambda: [])()
+        self.push_screen(HelpScreen(self.screen, tips))

@@ -1,0 +1,152 @@
+"""The deskapp command: thin — parse, call a service, print. Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from deskapp import __version__
+from deskapp.errors import DeskappError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    help="deskapp: the customer-service counter console (物业客服中心). Without a command, opens the console.",
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy database URL (default: a SQLite file in the user data folder; env DESKAPP_DATABASE_URL)."),
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="UI language: zh (default) or en; env DESKAPP_LANG.")]
+PolicyOption = Annotated[str | None, typer.Option("--policy", help="A site policy file overriding data/policy.toml; env DESKAPP_POLICY.")]
+
+
+@dataclass
+class Options:
+    db: str | None = None
+    lang: str | None = None
+    policy: str | None = None
+
+    def merged(self, db: str | None, lang: str | None, policy: str | None) -> Options:
+        return Options(db or self.db, lang or self.lang, policy or self.policy)
+
+    @property
+    def language(self) -> str:
+        return self.lang or os.environ.get("DESKAPP_LANG") or "zh"
+
+    @property
+    def url(self) -> str:
+        from deskapp.paths import default_database_url
+
+        return self.db or os.environ.get("DESKAPP_DATABASE_URL") or default_database_url()
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def cleanly(options: Options) -> Iterator[None]:
+    """Expected failures become one line on stderr and exit status 1, never a traceback."""
+    from deskapp.i18n import Translator
+
+    try:
+        t = Translator(options.language)
+    except DeskappError as e:
+        raise _fail(f"deskapp: unsupported language: {e.params.get('lang')} (use zh or en)") from None
+    try:
+        yield
+    except DeskappError as e:
+        raise _fail(f"deskapp: {t.error(e)}") from None
+    except Exception as e:  # a database driver's own error, an unreadable file …
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(e, SQLAlchemyError | OSError):
+            reason = str(getattr(e, "orig", None) or e).splitlines()[0]
+            raise _fail(f"deskapp: {t.error(DeskappError('store.unreachable', reason=reason))}") from None
+        raise
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"deskapp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: DbOption = None,
+    lang: LangOption = None,
+    policy: PolicyOption = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    ctx.obj = Options(db, lang, policy)
+    if ctx.invoked_subcommand is None:
+        _open_console(ctx.obj)
+
+
+def _context(options: Options, *, require_schema: bool = True):
+    from deskapp.clock import SystemClock
+    from deskapp.context import Context
+    from deskapp.i18n import Translator
+    from deskapp.policy import load_policy
+    from deskapp.store import migrate
+    from deskapp.store.engine import Store
+
+    policy = load_policy(options.policy)
+    store = Store(options.url)
+    if require_schema:
+        migrate.require_current(store.engine)
+    return Context(store=store, policy=policy, clock=SystemClock(), t=Translator(options.language))
+
+
+def _open_console(options: Options) -> None:
+    with cleanly(options):
+        ctx = _context(options)
+        from deskapp.app import DeskApp
+
+        DeskApp(ctx).run()
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    demo: Annotated[bool, typer.Option("--demo", help="Also load the demo community from data/demo/ (once).")] = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Create the store or upgrade it to this version; safe to run again."""
+    options = ctx.obj.merged(db, lang, policy)
+    with cleanly(options):
+        from deskapp.paths import user_data_dir
+        from deskapp.services.setup import init_store
+
+        if options.db is None and not os.environ.get("DESKAPP_DATABASE_URL"):
+            user_data_dir().mkdir(parents=True, exist_ok=True)
+        context = _context(options, require_schema=False)
+        result = init_store(context.store, context.clock, context.policy, demo=demo)
+        t = context.t
+        typer.echo(t("cli.init_done", revision=result.revision, url=options.url))
+        if result.demo == "loaded":
+            typer.echo(t("cli.demo_loaded"))
+        elif result.demo == "already":
+            typer.echo(t("cli.demo_already"))
+
+
+def main() -> None:
+    app(prog_name="deskapp")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""What every screen of a running console shares: the store, policy, clock, language, clerk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from deskapp.clock import Clock
+from deskapp.i18n import Translator
+from deskapp.policy import Policy
+from deskapp.store.engine import Store
+
+if TYPE_CHECKING:
+    from deskapp.services.auth import SignedIn
+    from deskapp.standards.catalogue import Catalogue
+
+
+@dataclass
+class Context:
+    store: Store
+    policy: Policy
+    clock: Clock
+    t: Translator
+    catalogue: Catalogue | None = None
+    clerk: SignedIn | None = field(default=None)
+
+    @property
+    def lang(self) -> str:
+        return self.t.lang

@@ -1,0 +1,1 @@
+"""The rules of the standards: pure Python, no Textual, no SQL."""

@@ -1,0 +1,69 @@
+"""Today (F8): everything open, due and overdue — the home screen after sign-in."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Label
+
+from deskapp.domain.promises import DueStatus
+from deskapp.errors import DeskappError
+from deskapp.screens.base import DeskScreen
+from deskapp.services.promises import PromiseView, open_promises
+
+_STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
+
+
+class TodayScreen(DeskScreen):
+    DEFAULT_CSS = """
+    TodayScreen #today-title { text-style: bold; padding: 0 1; }
+    TodayScreen #today-summary { padding: 0 1; color: $text-muted; }
+    TodayScreen DataTable { height: 1fr; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(self.t("today.title"), id="today-title")
+        yield Label(self.t("today.loading"), id="today-summary")
+        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="promises")
+        for key in ("status", "due", "kind", "customer", "owner", "text"):
+            table.add_column(self.t(f"today.col.{key}"), key=key)
+        yield table
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reload(self) -> None:
+        ctx = self.ctx
+        try:
+            promises = open_promises(ctx.store, ctx.clock, ctx.policy)
+        except DeskappError as e:
+            self.app.call_from_thread(self._show_error, ctx.t.error(e))
+            return
+        self.app.call_from_thread(self._show, promises)
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#today-summary", Label).update(message)
+
+    def _show(self, promises: list[PromiseView]) -> None:
+        tz = self.ctx.policy.timezone
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in promises:
+            table.add_row(
+                Text(self.t(f"due.{p.status}"), style=_STATUS_STYLE[p.status]),
+                p.due_at.astimezone(tz).strftime("%m-%d %H:%M"),
+                Text(self.t(f"promise.{p.kind}")),
+                Text(" ".join(filter(None, (p.unit, p.customer)))),
+                Text(p.owner),
+                Text(p.text),
+                key=str(p.id),
+            )
+        overdue = sum(p.status is DueStatus.OVERDUE for p in promises)
+        summary = self.t("today.summary", open=len(promises), overdue=overdue) if promises else self.t("today.empty")
+        self.query_one("#today-summary", Label).update(summary)

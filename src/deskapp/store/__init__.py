@@ -1,0 +1,1 @@
+"""The store: engine and sessions, tables, migrations. No Textual here."""

@@ -1,0 +1,76 @@
+"""The one place that makes engines and sessions.
+
+SQLite (the default store) runs with WAL, foreign keys, a busy timeout and synchronous=FULL,
+and every transaction starts with BEGIN IMMEDIATE: a read that later writes would otherwise get
+"database is locked" at once when another counter writes (FIELD-NOTES, SQLite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlmodel import Session
+
+from deskapp.errors import DeskappError
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLAlchemy URL; bad URLs become a DeskappError with the URL named."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DeskappError("store.bad_url", url=url) from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if not database or database == ":memory:":
+            raise DeskappError("store.memory_sqlite", url=url)
+        folder = Path(database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DeskappError("store.no_folder", path=str(folder))
+    try:
+        engine = create_engine(parsed)
+    except (ArgumentError, NoSuchModuleError, ImportError):
+        raise DeskappError("store.bad_url", url=url) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+class Store:
+    """Owns the engine; hands out sessions, each one transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,179 @@
+"""The core tables. Scenario records (visits, calls, work orders …) arrive with their screens.
+
+Money is kept in integer fen (分); times are timezone-aware UTC instants.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from deskapp.store.types import UTCDateTime
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    DIRECTOR = "director"
+    ENGINEERING = "engineering"
+    FINANCE = "finance"
+    GUARD = "guard"
+
+
+class PersonKind(StrEnum):
+    OWNER = "owner"
+    TENANT = "tenant"
+
+
+class PromiseState(StrEnum):
+    OPEN = "open"
+    KEPT = "kept"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+def _utc() -> Column:
+    return Column(UTCDateTime(), nullable=False)
+
+
+class Setting(SQLModel, table=True):
+    """Site facts loaded with the community: its name, the 管理处, the hotline."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=400)
+
+
+class Building(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    name: str = Field(max_length=64)
+    name_en: str = Field(default="", max_length=64)
+    floors: int
+    entrances: int
+
+
+class Unit(SQLModel, table=True):
+    """A dwelling, known at the counter by its code: building-entrance-room, e.g. 3-2-1501."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    entrance: str = Field(max_length=8)
+    floor: int
+    room: str = Field(max_length=8)
+    area_m2: float
+    monthly_fee_fen: int
+    vacant: bool = False
+
+
+class Person(SQLModel, table=True):
+    """An owner (业主) or tenant (租户) of a unit. Only a masked ID number is ever kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    kind: str = Field(max_length=16)  # PersonKind
+    name: str = Field(max_length=64)
+    gender: str = Field(default="", max_length=1)
+    phone: str = Field(default="", max_length=32, index=True)
+    id_type: str = Field(default="", max_length=16)
+    id_masked: str = Field(default="", max_length=32)
+    since: date | None = None
+    active: bool = True
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=64)
+    role: str = Field(max_length=16)  # Role
+    phone: str = Field(default="", max_length=32)
+    pin_hash: str = Field(max_length=200)
+    active: bool = True
+    present: bool = True
+
+
+class FeeCharge(SQLModel, table=True):
+    """One month's management fee (物业管理服务费) charged to a unit."""
+
+    __tablename__ = "fee_charge"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    period: date  # first day of the month charged
+    due_on: date
+    amount_fen: int
+
+
+class FeePayment(SQLModel, table=True):
+    __tablename__ = "fee_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    amount_fen: int
+    paid_at: datetime = Field(sa_column=_utc())
+    receipt_no: str = Field(default="", max_length=32)
+    taken_by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class Promise(SQLModel, table=True):
+    """Something promised to a customer, owned by a clerk until kept (一票到底)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    text: str = Field(max_length=400)
+    customer: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=32)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    owner_id: int = Field(foreign_key="staff.id", index=True)
+    created_by_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(sa_column=_utc())
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    state: str = Field(default=PromiseState.OPEN, max_length=16, index=True)  # PromiseState
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    source_kind: str = Field(default="", max_length=32)
+    source_id: int | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what and when. Append-only: the migrations forbid UPDATE and DELETE."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=64)
+    entity: str = Field(default="", max_length=32)
+    entity_id: int | None = None
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class RepairPrice(SQLModel, table=True):
+    """The approved repair price list (经过物价局审批后的维修价目表)."""
+
+    __tablename__ = "repair_price"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    category: str = Field(max_length=32)
+    item_zh: str = Field(max_length=64)
+    item_en: str = Field(max_length=96)
+    unit_zh: str = Field(max_length=8)
+    unit_en: str = Field(max_length=16)
+    price_fen: int
+
+
+class Referral(SQLModel, table=True):
+    """Specialists for repairs outside engineering's capability."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    trade_zh: str = Field(max_length=32)
+    trade_en: str = Field(max_length=64)
+    name: str = Field(max_length=96)
+    phone: str = Field(max_length=32)
+    note_zh: str = Field(default="", max_length=200)
+    note_en: str = Field(default="", max_length=200)
