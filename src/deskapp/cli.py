@@ -103,11 +103,14 @@ def _context(options: Options, *, require_schema: bool = True):
     from deskapp.store import migrate
     from deskapp.store.engine import Store
 
+    from deskapp.standards.catalogue import shipped
+
     policy = load_policy(options.policy)
+    catalogue = shipped()
     store = Store(options.url)
     if require_schema:
         migrate.require_current(store.engine)
-    return Context(store=store, policy=policy, clock=SystemClock(), t=Translator(options.language))
+    return Context(store=store, policy=policy, clock=SystemClock(), t=Translator(options.language), catalogue=catalogue)
 
 
 def _open_console(options: Options) -> None:
@@ -142,6 +145,65 @@ def init(
             typer.echo(t("cli.demo_loaded"))
         elif result.demo == "already":
             typer.echo(t("cli.demo_already"))
+
+
+catalogue_app = typer.Typer(help="The standards catalogue (data/catalogue/): check it, show a scenario.")
+app.add_typer(catalogue_app, name="catalogue")
+
+FolderOption = Annotated[
+    str | None,
+    typer.Option("--dir", help="Check this catalogue folder instead of the shipped data/catalogue/."),
+]
+
+
+@catalogue_app.command("check")
+def catalogue_check(ctx: typer.Context, folder: FolderOption = None, lang: LangOption = None) -> None:
+    """Check every file: references, facts, slots, translations. Exit 1 naming file:line of each problem."""
+    from pathlib import Path
+
+    from deskapp.i18n import Translator
+    from deskapp.standards.catalogue import check
+
+    options = ctx.obj.merged(None, lang, None)
+    with cleanly(options):
+        t = Translator(options.language)
+        catalogue, problems = check(Path(folder) if folder else None)
+        if problems:
+            for problem in problems:
+                typer.echo(problem.message(t), err=True)
+            raise _fail(t("catalogue.failed", count=len(problems)))
+        typer.echo(t(
+            "catalogue.ok",
+            scenarios=len(catalogue.scenarios),
+            steps=sum(len(s.steps) for s in catalogue.scenarios.values()),
+            tips=len(catalogue.tips), texts=len(catalogue.texts), forbidden=len(catalogue.forbidden),
+        ))
+
+
+@catalogue_app.command("show")
+def catalogue_show(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. walk_in; `all` for every one.")],
+    folder: FolderOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Print a scenario's flow as a readable outline, in the UI language."""
+    from pathlib import Path
+
+    from deskapp.i18n import Translator
+    from deskapp.standards.catalogue import load
+    from deskapp.standards.outline import outline
+
+    options = ctx.obj.merged(None, lang, None)
+    with cleanly(options):
+        t = Translator(options.language)
+        catalogue = load(Path(folder) if folder else None)
+        names = sorted(catalogue.scenarios) if scenario == "all" else [scenario]
+        for name in names:
+            found = catalogue.scenarios.get(name)
+            if found is None:
+                raise _fail(t("catalogue.unknown_scenario", scenario=name, known=", ".join(sorted(catalogue.scenarios))))
+            typer.echo("\n".join(outline(found, catalogue, options.language, t)))
 
 
 def main() -> None:
