@@ -206,6 +206,49 @@ def catalogue_show(
             typer.echo("\n".join(outline(found, catalogue, options.language, t)))
 
 
+def _pairs(pairs: list[str], what: str) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"{what} must look like name=value: {pair}")
+        parsed[name.strip()] = value.strip()
+    return parsed
+
+
+@catalogue_app.command("walk")
+def catalogue_walk(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. release.")],
+    value: Annotated[list[str], typer.Option("--set", help="Fill a slot, e.g. --set unit=3-2-1501 (repeatable).")] = [],  # noqa: B006
+    fact: Annotated[list[str], typer.Option("--fact", help="Fix a fact, e.g. --fact visitor_kind=tenant (repeatable).")] = [],  # noqa: B006
+    folder: FolderOption = None,
+    lang: LangOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Walk a scenario in the console as the counter shows it, without a store (a preview)."""
+    from pathlib import Path
+
+    from deskapp.clock import SystemClock
+    from deskapp.context import Context
+    from deskapp.i18n import Translator
+    from deskapp.policy import load_policy
+    from deskapp.standards.catalogue import load
+
+    options = ctx.obj.merged(None, lang, policy)
+    with cleanly(options):
+        t = Translator(options.language)
+        catalogue = load(Path(folder) if folder else None)
+        if scenario not in catalogue.scenarios:
+            raise _fail(t("catalogue.unknown_scenario", scenario=scenario, known=", ".join(sorted(catalogue.scenarios))))
+        from deskapp.preview import PreviewApp
+
+        preview = Context(store=None, policy=load_policy(options.policy), clock=SystemClock(), t=t, catalogue=catalogue)
+        run = PreviewApp(preview, scenario, _pairs(value, "--set"), _pairs(fact, "--fact")).run()
+        if run is not None:
+            typer.echo(" → ".join(run.steps_taken()))
+
+
 def main() -> None:
     app(prog_name="deskapp")
 

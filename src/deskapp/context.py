@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
-    store: Store
+    store: Store | None  # None only in the catalogue preview, which reads no records
     policy: Policy
     clock: Clock
     t: Translator

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.screen import Screen
 
@@ -9,7 +11,10 @@ from deskapp.context import Context
 from deskapp.widgets.chrome import CounterBar, KeyBar
 
 
-class DeskScreen(Screen):
+ResultType = TypeVar("ResultType")
+
+
+class DeskScreen(Screen[ResultType]):
     @property
     def ctx(self) -> Context:
         return self.app.ctx

@@ -1,0 +1,226 @@
+"""The step panel: what to do, what to say and which tips apply at the current step of a flow.
+
+Every scenario screen embeds one. Keys (the panel has focus):
+
+| key | |
+|---|---|
+| enter | go on (follow `next`, or the fact the domain computed), or finish at an end step |
+| escape | back one step |
+| 1…9, y, n | take the branch with that key, shown in the panel |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from deskapp.standards.engine import FlowRun
+from deskapp.standards.model import Catalogue, Step
+from deskapp.standards.registry import OPTION_KEYS
+from deskapp.standards.slots import fill
+
+SAY_STYLE = "bold #ffd75f"
+MISSING_STYLE = "reverse"
+
+
+class StepPanel(VerticalScroll, can_focus=True):
+    DEFAULT_CSS = """
+    StepPanel {
+        height: 1fr;
+        border: round $primary;
+        border-title-color: $text;
+        border-title-style: bold;
+        padding: 0 1;
+    }
+    StepPanel:focus { border: round $accent; }
+    StepPanel > Static { width: 1fr; }
+    StepPanel > #step-ways { margin-top: 1; }
+    StepPanel > #step-progress { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "go_on", "step.enter_next", id="step.go_on"),
+        Binding("escape", "back", "key.back", id="step.back"),
+        *[Binding(key, f"choose('{key}')", "", show=False) for key in OPTION_KEYS],
+    ]
+
+    class Moved(Message):
+        """The clerk went on or back; `run.step` is where the flow is now."""
+
+        def __init__(self, panel: StepPanel, run: FlowRun) -> None:
+            super().__init__()
+            self.panel = panel
+            self.run = run
+
+    class Finished(Message):
+        """Enter at an end step: the flow is done (its trail is in `run.trail`)."""
+
+        def __init__(self, panel: StepPanel, run: FlowRun) -> None:
+            super().__init__()
+            self.panel = panel
+            self.run = run
+
+    def __init__(self, catalogue: Catalogue, run: FlowRun, values: Mapping[str, object] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.catalogue = catalogue
+        self.run = run
+        self.values: dict[str, object] = dict(values or {})
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="step-progress")
+        yield Static(id="step-body")
+        yield Static(id="step-ways")
+
+    def on_mount(self) -> None:
+        self.refresh_step()
+
+    # -- what the panel shows -------------------------------------------------------------
+
+    @property
+    def _t(self):
+        return self.app.ctx.t
+
+    @property
+    def _lang(self) -> str:
+        return self.app.ctx.lang
+
+    def set_values(self, **values: object) -> None:
+        """Fill more slots from the record (unit, surname, amount …) and redraw."""
+        self.values.update(values)
+        self.refresh_step()
+
+    def filled(self, text: str) -> Text:
+        """A catalogue text with its slots filled; unknown slots shown as marked blanks."""
+        policy = self.app.ctx.policy
+        marker = "\x00"
+        plain = fill(text, self.values, policy.value, lambda slot: f"{marker}{self._t(f'slot.{slot}')}{marker}")
+        out = Text()
+        for n, part in enumerate(plain.split(marker)):
+            out.append(part if n % 2 == 0 else f" {part} ", style="" if n % 2 == 0 else MISSING_STYLE)
+        return out
+
+    def refresh_step(self) -> None:
+        step = self.run.step
+        t, lang = self._t, self._lang
+        self.border_title = self.run.scenario.title(lang)
+        self.query_one("#step-progress", Static).update(Text(t("step.progress", n=self.run.position, source=step.source)))
+        self.query_one("#step-body", Static).update(self._body(step))
+        self.query_one("#step-ways", Static).update(self._ways(step))
+        self.scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def _body(self, step: Step) -> Table:
+        """Label | content rows, so long lines wrap under their content, not under the label."""
+        t, lang = self._t, self._lang
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+
+        def rows(label_key: str, contents: list[Text]) -> None:
+            for n, content in enumerate(contents):
+                grid.add_row(t(label_key) if n == 0 else "", content)
+
+        if step.action:
+            rows("step.action", [self.filled(step.action(lang))])
+        says = []
+        for say in step.say:
+            line = Text()
+            if say.to:
+                line.append(f"({t(f'addressee.{say.to}')}) ", style="italic")
+            open_q, close_q = ("「", "」") if lang == "zh" else ("“", "”")
+            line.append(open_q, style=SAY_STYLE)
+            line.append(self._say_text(say.text(lang)))
+            line.append(close_q, style=SAY_STYLE)
+            says.append(line)
+        rows("step.say", says)
+        rules = []
+        for rule in step.rules:
+            rule_text = self.filled(rule.text(lang))
+            rule_text.stylize("dim")
+            rules.append(rule_text)
+        rows("step.rules", rules)
+        tips = []
+        for tip_id in step.tips:
+            if tip := self.catalogue.tips.get(tip_id):
+                tips.append(Text.assemble((f"{tip.id} ", "bold cyan"), self.filled(tip.short(lang))))
+        if tips:
+            tips[-1].append(f"  ({t('step.more_tips')})", style="dim")
+        rows("step.tips", tips)
+        if step.promise:
+            grid.add_row("", Text(t("step.promise", kind=t(f"promise.{step.promise}")), style="magenta"))
+        return grid
+
+    def _say_text(self, text: str) -> Text:
+        said = self.filled(text)
+        said.stylize(SAY_STYLE)
+        return said
+
+    def _ways(self, step: Step) -> Text:
+        t, lang = self._t, self._lang
+        ways = Text()
+        choices = self.run.choices()
+        if choices:
+            ways.append(t("step.answer_fact" if step.fact else "step.choose"), style="bold")
+            ways.append("\n")
+            for choice in choices:
+                label = choice.label(lang) if choice.label else t(f"fact.{step.fact}.{choice.fact_value}")
+                ways.append(f" {choice.key} ", style="bold reverse")
+                ways.append(f" {label}   ")
+        elif step.end:
+            if step.handoff:
+                target = self.catalogue.scenarios.get(step.handoff)
+                ways.append(t("step.handoff", scenario=target.title(lang) if target else step.handoff), style="bold")
+                ways.append("   ")
+            ways.append(t("step.enter_finish"), style="bold")
+        elif step.fact:
+            value = self.run.fact_value() or ""
+            ways.append(t("step.enter_fact", value=t(f"fact.{step.fact}.{value}")), style="bold")
+        else:
+            ways.append(t("step.enter_next"), style="bold")
+        return ways
+
+    def current_tips(self) -> list[tuple[str, str]]:
+        """(title, full text) of the current step's tips, for the F1 help screen."""
+        lang = self._lang
+        return [
+            (f"{tip.id} {tip.title(lang)}", self.filled(tip.text(lang)).plain)
+            for tip_id in self.run.step.tips
+            if (tip := self.catalogue.tips.get(tip_id))
+        ]
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go_on":
+            return self.run.finished or self.run.can_go_on()
+        if action == "back":
+            return self.run.position > 1
+        if action == "choose":
+            return any(c.key == parameters[0] for c in self.run.choices())
+        return True
+
+    def action_go_on(self) -> None:
+        if self.run.finished:
+            self.post_message(self.Finished(self, self.run))
+            return
+        self.run.go_on()
+        self._moved()
+
+    def action_back(self) -> None:
+        if self.run.back():
+            self._moved()
+
+    def action_choose(self, key: str) -> None:
+        self.run.choose(key)
+        self._moved()
+
+    def _moved(self) -> None:
+        self.refresh_step()
+        self.post_message(self.Moved(self, self.run))
