@@ -6,7 +6,7 @@ from __future__ import annotations
 class DeskappError(Exception):
     """An expected failure with a message for people, never a traceback."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:  # `/`: a param may itself be named key
         super().__init__(key)
         self.key = key
         self.params = params

@@ -37,7 +37,7 @@ class Translator:
         self.lang = lang
         self.strings = _strings((folder or data_dir() / "locale") / f"{lang}.toml")
 
-    def __call__(self, key: str, **params: object) -> str:
+    def __call__(self, key: str, /, **params: object) -> str:
         text = self.strings.get(key)
         if text is None:
             return key

@@ -19,7 +19,7 @@ class DeskScreen(Screen[ResultType]):
     def ctx(self) -> Context:
         return self.app.ctx
 
-    def t(self, key: str, **params: object) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         return self.ctx.t(key, **params)
 
     def compose(self) -> ComposeResult:
