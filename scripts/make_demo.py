@@ -298,6 +298,17 @@ class PeopleMaker:
         }
 
 
+# Open promises of the demo: (kind, minutes from load until due, owner's staff code, text).
+PROMISES = [
+    ("invoice_delivery", -90, "demo", "财务人员回来后,将管理费发票送到业主家里"),
+    ("callback", -30, "demo", "回访:厨房水龙头更换后是否满意"),
+    ("repair_arrival", 10, "demo", "工程部15分钟内上门查看卫生间漏水"),
+    ("renovation_approval", 240, "demo", "工程主管审批装修资料后立即通知业主"),
+    ("director_message", 300, "demo", "向管理处主任转达:地下车库B区照明不足"),
+    ("complaint_reply", 1200, "demo", "电梯卫生投诉:24小时内答复客户"),
+]
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -419,6 +430,18 @@ def build() -> dict[str, str]:
     files["referrals.csv"] = to_csv(
         ["trade_zh", "trade_en", "name", "phone", "note_zh", "note_en"],
         [list(r) for r in REFERRALS])
+
+    # promises.csv: a few open promises, due relative to the moment the demo is loaded, so the
+    # Today board shows overdue, due-soon and open work on first start.
+    tenanted_codes = [units[i]["code"] for i in sorted(tenanted)]
+    owner_codes = [units[i]["code"] for i in owner_only]
+    picks = rng.sample(owner_codes, 5) + rng.sample(tenanted_codes, 1)
+    promise_rows = []
+    for (kind, due, owner, text), code in zip(PROMISES, picks):
+        person = owners[next(i for i, u in enumerate(units) if u["code"] == code)]
+        promise_rows.append([kind, code, person["name"], person["phone"], owner, str(due), text])
+    files["promises.csv"] = to_csv(
+        ["kind", "unit", "customer", "phone", "owner", "due_in_minutes", "text"], promise_rows)
 
     return files
 

@@ -25,6 +25,7 @@ COLUMNS = {
     "staff.csv": ["code", "name", "role", "phone", "pin"],
     "repair_prices.csv": ["code", "category", "item_zh", "item_en", "unit_zh", "unit_en", "price"],
     "referrals.csv": ["trade_zh", "trade_en", "name", "phone", "note_zh", "note_en"],
+    "promises.csv": ["kind", "unit", "customer", "phone", "owner", "due_in_minutes", "text"],
 }
 ROLES = {"clerk", "supervisor", "director", "engineering", "finance", "guard"}
 TWO_DECIMALS = re.compile(r"^\d+\.\d{2}$")
@@ -242,3 +243,18 @@ def test_resident_ids_are_well_formed(people) -> None:
     for p in people:
         if p["id_type"] == "resident_id":
             assert int(p["id_masked"][-2]) % 2 == (1 if p["gender"] == "M" else 0), p
+
+
+def test_demo_promises_name_real_units_staff_and_kinds() -> None:
+    from deskapp.standards.registry import PROMISE_KINDS
+
+    units = {row["code"] for row in read("units.csv")}
+    staff = {row["code"] for row in read("staff.csv")}
+    rows = read("promises.csv")
+    assert rows
+    for row in rows:
+        assert row["kind"] in PROMISE_KINDS, row
+        assert row["unit"] in units and row["owner"] in staff, row
+        int(row["due_in_minutes"])
+    dues = [int(row["due_in_minutes"]) for row in rows]
+    assert min(dues) < 0 < max(dues), "the demo shows overdue and open promises"

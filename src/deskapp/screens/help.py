@@ -32,7 +32,7 @@ class HelpScreen(ModalScreen[None]):
         keys = Text()
         seen: set[str] = set()
         for _ns, binding, enabled, _tip in self._under.active_bindings.values():
-            if not binding.description or binding.action in seen:
+            if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
             keys.append(f"{self.app.get_key_display(binding):>8}  ", style="bold")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -25,6 +25,8 @@ from deskapp.store.tables import (
     FeeCharge,
     FeePayment,
     Person,
+    Promise,
+    PromiseState,
     Referral,
     RepairPrice,
     Setting,
@@ -59,6 +61,7 @@ def load_demo(store: Store, clock: Clock, policy: Policy, folder: Path | None = 
             raise DeskappError("init.store_not_empty")
         today = clock.now().astimezone(policy.timezone).date()
         _load(session, folder, today, int(policy.number("site.fee_due_day")))
+        _load_promises(session, folder, clock)
         session.add(Setting(key=DEMO_MARK, value=clock.now().isoformat()))
         audit.record(session, clock, "init.demo", folder=str(folder))
     return "loaded"
@@ -133,6 +136,28 @@ def _load(session, folder: Path, today: date, due_day: int) -> None:
     session.execute(insert(FeeCharge), charges)
     if payments:
         session.execute(insert(FeePayment), payments)
+
+
+def _load_promises(session, folder: Path, clock: Clock) -> None:
+    """Open promises due relative to now, so the Today board has work on first start."""
+    path = folder / "promises.csv"
+    if not path.exists():
+        return
+    now = clock.now()
+    staff_ids = dict(session.execute(select(Staff.code, Staff.id)).all())
+    unit_ids = dict(session.execute(select(Unit.code, Unit.id)).all())
+    rows = []
+    for r in _rows(folder, "promises.csv"):
+        if r["owner"] not in staff_ids or r["unit"] not in unit_ids:
+            raise DeskappError("init.demo_bad_reference", path=str(path), unit=r["unit"], staff=r["owner"])
+        rows.append({
+            "kind": r["kind"], "text": r["text"], "customer": r["customer"], "phone": r["phone"],
+            "unit_id": unit_ids[r["unit"]], "owner_id": staff_ids[r["owner"]],
+            "created_by_id": staff_ids[r["owner"]], "created_at": now,
+            "due_at": now + timedelta(minutes=int(r["due_in_minutes"])), "state": PromiseState.OPEN,
+            "source_kind": "demo",
+        })
+    session.execute(insert(Promise), rows)
 
 
 def _fee_history(unit_rows, unit_ids, today: date, due_day: int) -> tuple[list[dict], list[dict]]:
