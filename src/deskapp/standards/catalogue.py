@@ -74,7 +74,8 @@ class _File:
             self.problem(("",), "toml", line=line, reason=str(e))
             self.data = {}
 
-    def problem(self, path: tuple, key: str, line: int | None = None, **params: object) -> None:
+    def problem(self, path: tuple, key: str, /, line: int | None = None, **params: object) -> None:
+        # `/`: a problem's own params may be named `key` (bad_option_key, duplicate_option_key)
         line = line if line is not None else self.lines.line(*path)
         self.problems.append(Problem(self.name, line, key, tuple((k, str(v)) for k, v in params.items())))
 
