@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
 from deskapp.domain.promises import DueStatus
 from deskapp.errors import DeskappError
@@ -16,10 +16,13 @@ _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", Du
 
 
 class TodayScreen(DeskScreen):
+    _promises: dict[str, PromiseView] = {}
+
     DEFAULT_CSS = """
     TodayScreen #today-title { text-style: bold; padding: 0 1; }
     TodayScreen #today-summary { padding: 0 1; color: $text-muted; }
     TodayScreen DataTable { height: 1fr; }
+    TodayScreen #today-detail { height: auto; max-height: 4; padding: 0 1; background: $boost; }
     """
 
     def compose_body(self) -> ComposeResult:
@@ -29,6 +32,7 @@ class TodayScreen(DeskScreen):
         for key in ("status", "due", "kind", "customer", "owner", "text"):
             table.add_column(self.t(f"today.col.{key}"), key=key)
         yield table
+        yield Static("", id="today-detail")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -47,6 +51,16 @@ class TodayScreen(DeskScreen):
             return
         self.app.call_from_thread(self._show, promises)
 
+    @on(DataTable.RowHighlighted)
+    def _detail(self, event: DataTable.RowHighlighted) -> None:
+        """The whole promise of the highlighted row: the table cuts long texts at 80 columns."""
+        promise = self._promises.get(event.row_key.value or "")
+        if promise is None:
+            return
+        due = promise.due_at.astimezone(self.ctx.policy.timezone).strftime("%Y-%m-%d %H:%M")
+        head = " · ".join(filter(None, (self.t(f"due.{promise.status}"), due, promise.unit, promise.customer, promise.owner)))
+        self.query_one("#today-detail", Static).update(Text.assemble((head, _STATUS_STYLE[promise.status] or "bold"), "\n", promise.text))
+
     def _show_error(self, message: str) -> None:
         self.query_one("#today-summary", Label).update(message)
 
@@ -64,6 +78,7 @@ class TodayScreen(DeskScreen):
                 Text(p.text),
                 key=str(p.id),
             )
+        self._promises = {str(p.id): p for p in promises}
         overdue = sum(p.status is DueStatus.OVERDUE for p in promises)
         summary = self.t("today.summary", open=len(promises), overdue=overdue) if promises else self.t("today.empty")
         self.query_one("#today-summary", Label).update(summary)
