@@ -219,9 +219,7 @@ def _load_scenario(f: _File) -> Scenario | None:
     if not raw_steps:
         f.problem(("scenario",), "no_steps")
     for step_id, raw in raw_steps.items():
-        step = _load_step(f, step_id, raw)
-        if step is not None:
-            steps[step_id] = step
+        steps[step_id] = _load_step(f, step_id, raw)
     if start and raw_steps and start not in raw_steps:
         f.problem(("scenario", "start"), "unknown_step", target=start)
     if not (scenario_id and title and source and start):
@@ -231,7 +229,7 @@ def _load_scenario(f: _File) -> Scenario | None:
     return scenario
 
 
-def _load_step(f: _File, step_id: str, raw: dict) -> Step | None:
+def _load_step(f: _File, step_id: str, raw: dict) -> Step:
     path = ("steps", step_id)
     if not _STEP_ID.match(step_id):
         f.problem(path, "bad_step_id", id=step_id)
@@ -274,8 +272,7 @@ def _load_step(f: _File, step_id: str, raw: dict) -> Step | None:
         if not goto:
             f.problem(path + ("options", n), "missing_field", field="goto")
         label = f.text(entry, "label", path + ("options", n))
-        if label:
-            options.append(Option(key, label, goto))
+        options.append(Option(key, label or Text("", ""), goto))  # kept: its goto still leads on
 
     fact = str(raw.get("fact", ""))
     cases = {str(k): str(v) for k, v in raw.get("cases", {}).items()}
@@ -302,8 +299,8 @@ def _load_step(f: _File, step_id: str, raw: dict) -> Step | None:
         f.problem(path + ("outcome" if outcome else "handoff",), "end_field_not_at_end", step=step_id)
     if outcome and outcome not in registry.OUTCOMES:
         f.problem(path + ("outcome",), "unknown_outcome", outcome=outcome)
-    if not source:
-        return None
+    # Loaded even when broken (e.g. no source): the defect is reported once, and the steps after
+    # it must not then be called unreachable.
     return Step(
         step_id, source, action, say, rules, tuple(tips), promise, str(raw.get("next", "")),
         tuple(options), fact, cases, end, outcome, handoff,
@@ -311,19 +308,29 @@ def _load_step(f: _File, step_id: str, raw: dict) -> Step | None:
 
 
 def _check_graph(f: _File, scenario: Scenario, declared: set[str]) -> None:
-    """Targets exist; every step is reachable from start; an end is reachable from every step."""
+    """Targets exist; every step is reachable from start; an end is reachable from every step.
+
+    One defect is reported once: a step whose way on is already an error (a dangling target, no
+    way on at all) counts as an end below, and an unknown start checks no reachability.
+    """
+    broken: set[str] = set()
     for step in scenario.steps.values():
-        for (kind, key), target in step.targets():
+        for n, ((kind, key), target) in enumerate(step.targets()):
             if target and target not in declared:
-                where = {"next": ("next",), "option": ("options",), "fact": ("cases", key)}[kind]
+                where = {"next": ("next",), "option": ("options", n, "goto"), "fact": ("cases", key)}[kind]
                 f.problem(("steps", step.id) + where, "unknown_step", target=target)
+                broken.add(step.id)
+        if not step.end and not step.targets():
+            broken.add(step.id)  # reported as `navigation`
+    if scenario.start not in scenario.steps:
+        return
     reachable = _reachable(scenario, [scenario.start])
     for step_id in scenario.steps:
         if step_id not in reachable:
             f.problem(("steps", step_id), "unreachable", step=step_id)
-    ends = {s.id for s in scenario.steps.values() if s.end}
-    for step_id in reachable & set(scenario.steps):
-        if not (_reachable(scenario, [step_id]) & ends):
+    ends = {s.id for s in scenario.steps.values() if s.end} | broken
+    for step_id in scenario.steps:  # in file order, so problems come out in a stable order
+        if step_id in reachable and not (_reachable(scenario, [step_id]) & ends):
             f.problem(("steps", step_id), "no_way_to_end", step=step_id)
 
 
