@@ -177,3 +177,59 @@ class Referral(SQLModel, table=True):
     phone: str = Field(max_length=32)
     note_zh: str = Field(default="", max_length=200)
     note_en: str = Field(default="", max_length=200)
+
+
+class VisitState(StrEnum):
+    WAITING = "waiting"
+    SERVING = "serving"
+    DONE = "done"
+    LEFT = "left"  # gave up waiting
+
+
+class Visit(SQLModel, table=True):
+    """A walk-in visitor (来访), from arrival at the counter to farewell."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    arrived_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    surname: str = Field(default="", max_length=32)
+    title: str = Field(default="", max_length=8)  # 先生 / 女士 / 小姐
+    phone: str = Field(default="", max_length=32)
+    purpose: str = Field(default="", max_length=32)
+    urgent: bool = False
+    state: str = Field(default=VisitState.WAITING, max_length=16, index=True)  # VisitState
+    registered_by_id: int = Field(foreign_key="staff.id")
+    served_by_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    service_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    scenario: str = Field(default="", max_length=32)
+    outcome: str = Field(default="", max_length=16)
+    satisfaction: int | None = None  # 1–5, when the visitor gives one
+    slot_values: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
+
+
+class VisitStep(SQLModel, table=True):
+    """One step of a visit's flow left behind, and how: the trail survives a restart."""
+
+    __tablename__ = "visit_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    seq: int
+    at: datetime = Field(sa_column=_utc())
+    scenario: str = Field(max_length=32)
+    step: str = Field(max_length=64)
+    via: str = Field(max_length=64)
+    actor_id: int = Field(foreign_key="staff.id")
+
+
+class Escalation(SQLModel, table=True):
+    """服务上移: a visit handed up, from whom to whom, when and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    at: datetime = Field(sa_column=_utc())
+    level: str = Field(max_length=16)  # colleague / supervisor / director
+    from_id: int = Field(foreign_key="staff.id")
+    to_id: int | None = Field(default=None, foreign_key="staff.id")
+    reason: str = Field(default="", max_length=200)
