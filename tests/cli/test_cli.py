@@ -15,9 +15,16 @@ from pathlib import Path
 import pytest
 
 import deskapp
+from deskapp.store.migrate import head_revision
+
+HEAD = head_revision()
 
 SCRIPT = Path(sys.executable).parent / "deskapp"
 DESKAPP = str(SCRIPT) if SCRIPT.exists() else shutil.which("deskapp")
+
+from deskapp.store.migrate import head_revision  # noqa: E402
+
+HEAD = head_revision()
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -60,7 +67,7 @@ def test_init_demo_twice_in_a_row(tmp_path: Path) -> None:
     first = run("init", "--demo", "--db", "sqlite:///x.db", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [
-        "数据库已就绪(版本 0001):sqlite:///x.db",
+        f"数据库已就绪(版本 {HEAD}):sqlite:///x.db",
         "演示小区已载入。演示账号:接待员 demo / 1234,客服主任 super / 5678",
     ]
     assert (tmp_path / "x.db").is_file()
@@ -74,7 +81,7 @@ def test_init_demo_twice_in_a_row(tmp_path: Path) -> None:
 def test_init_in_english_by_option_or_environment(tmp_path: Path) -> None:
     done = run("--lang", "en", "init", "--db", "sqlite:///y.db", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "Store ready (revision 0001): sqlite:///y.db"
+    assert done.stdout.strip() == f"Store ready (revision {HEAD}): sqlite:///y.db"
 
     done = run("init", "--db", "sqlite:///y.db", cwd=tmp_path, env={"DESKAPP_LANG": "en"})
     assert done.stdout.startswith("Store ready")

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
@@ -23,6 +26,7 @@ from deskapp.store.tables import AuditEvent, Building, Setting, Unit
 TABLES = {
     "alembic_version", "audit_event", "building", "fee_charge", "fee_payment", "person",
     "promise", "referral", "repair_price", "setting", "staff", "unit",
+    "visit", "visit_step", "escalation",
 }
 
 
@@ -41,9 +45,43 @@ def test_upgrade_from_empty_to_current(db_url: str) -> None:
     assert reached == migrate.head_revision() != ""
     assert migrate.current_revision(store.engine) == reached
     assert migrate.schema_state(store.engine) == "current"
-    assert set(inspect(store.engine).get_table_names()) == TABLES
+    tables = set(inspect(store.engine).get_table_names())
+    assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
+    assert CORE_TABLES <= tables
     migrate.require_current(store.engine)  # does not raise
     store.dispose()
+
+
+def test_each_revision_upgrades_the_one_before(db_url: str) -> None:
+    store = Store(db_url)
+    revisions = _revisions()
+    assert revisions[0] == "0001" and revisions[-1] == migrate.head_revision()
+    for revision in revisions:
+        command.upgrade(_alembic(store.engine), revision)
+        assert migrate.current_revision(store.engine) == revision
+        expected = "current" if revision == revisions[-1] else "behind"
+        assert migrate.schema_state(store.engine) == expected
+    store.dispose()
+
+
+def test_a_store_behind_is_refused_until_upgraded(db_url: str) -> None:
+    store = Store(db_url)
+    if len(_revisions()) < 2:
+        pytest.skip("only one revision so far")
+    command.upgrade(_alembic(store.engine), _revisions()[0])
+    with pytest.raises(DeskappError) as refused:
+        migrate.require_current(store.engine)
+    assert refused.value.key == "store.behind"
+    assert migrate.upgrade(store.engine) == migrate.head_revision()
+    migrate.require_current(store.engine)
+    store.dispose()
+
+
+def test_migrations_go_down_to_empty_and_up_again(store: Store) -> None:
+    command.downgrade(_alembic(store.engine), "base")
+    assert set(inspect(store.engine).get_table_names()) == {"alembic_version"}
+    assert migrate.schema_state(store.engine) == "empty"
+    assert migrate.upgrade(store.engine) == migrate.head_revision()
 
 
 def test_upgrade_twice_is_a_no_op(store: Store) -> None:
