@@ -10,8 +10,8 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import SQLModel, select
@@ -23,11 +23,23 @@ from deskapp.store import migrate
 from deskapp.store.engine import BUSY_TIMEOUT_MS, Store, make_engine
 from deskapp.store.tables import AuditEvent, Building, Setting, Unit
 
-TABLES = {
-    "alembic_version", "audit_event", "building", "fee_charge", "fee_payment", "person",
-    "promise", "referral", "repair_price", "setting", "staff", "unit",
-    "visit", "visit_step", "escalation",
+CORE_TABLES = {
+    "audit_event", "building", "fee_charge", "fee_payment", "person", "promise", "referral",
+    "repair_price", "setting", "staff", "unit",
 }
+
+
+def _alembic(engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def _revisions() -> list[str]:
+    """Every revision, oldest first."""
+    script = ScriptDirectory(str(migrate.MIGRATIONS))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
 def _stamp(store: Store, revision: str) -> None:
