@@ -43,6 +43,10 @@ class Options:
         return self.lang or os.environ.get("DESKAPP_LANG") or "zh"
 
     @property
+    def uses_default_store(self) -> bool:
+        return not (self.db or os.environ.get("DESKAPP_DATABASE_URL"))
+
+    @property
     def url(self) -> str:
         from deskapp.paths import default_database_url
 
@@ -107,6 +111,11 @@ def _context(options: Options, *, require_schema: bool = True):
 
     policy = load_policy(options.policy)
     catalogue = shipped()
+    if require_schema and options.uses_default_store:
+        from deskapp.paths import user_data_dir
+
+        if not user_data_dir().is_dir():  # nothing was ever set up on this machine
+            raise DeskappError("store.not_initialised")
     store = Store(options.url)
     if require_schema:
         migrate.require_current(store.engine)
@@ -135,7 +144,7 @@ def init(
         from deskapp.paths import user_data_dir
         from deskapp.services.setup import init_store
 
-        if options.db is None and not os.environ.get("DESKAPP_DATABASE_URL"):
+        if options.uses_default_store:
             user_data_dir().mkdir(parents=True, exist_ok=True)
         context = _context(options, require_schema=False)
         result = init_store(context.store, context.clock, context.policy, demo=demo)

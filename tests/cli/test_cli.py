@@ -144,7 +144,6 @@ def test_the_console_on_a_store_not_set_up(tmp_path: Path) -> None:
     assert line == "deskapp: 数据库尚未建立,请先运行 deskapp init(或 deskapp init --demo)"
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py: with no store yet, the default folder is reported missing")
 def test_the_console_before_any_init_says_not_set_up() -> None:
     """A new user who types `deskapp` first should be told to run `deskapp init`."""
     line = one_line_failure(run("--lang", "en"))
