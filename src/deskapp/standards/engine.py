@@ -106,6 +106,24 @@ class FlowRun:
                 return self._move(via, choice.goto)
         raise FlowError(f"step {self.step.id} has no choice {key!r}")
 
+    def apply(self, via: str) -> Step:
+        """Repeat a recorded move (a `Taken.via`, or "back"), as it was taken: facts are not asked
+        again, so a visit resumed after a restart is exactly where the clerk left it."""
+        if via == "back":
+            self.back()
+            return self.step
+        step = self.step
+        kind, _, key = via.partition(":")
+        if kind == "next" and step.next:
+            return self._move(via, step.next)
+        if kind == "option":
+            for option in step.options:
+                if option.key == key:
+                    return self._move(via, option.goto)
+        if kind in ("fact", "answer") and key in step.cases:
+            return self._move(via, step.cases[key])
+        raise FlowError(f"step {step.id} cannot be left by {via!r}")
+
     def back(self) -> bool:
         """Esc: return to the previous step; False at the start."""
         if len(self._path) == 1:
