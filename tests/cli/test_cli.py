@@ -22,10 +22,6 @@ HEAD = head_revision()
 SCRIPT = Path(sys.executable).parent / "deskapp"
 DESKAPP = str(SCRIPT) if SCRIPT.exists() else shutil.which("deskapp")
 
-from deskapp.store.migrate import head_revision  # noqa: E402
-
-HEAD = head_revision()
-
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     assert DESKAPP, "the deskapp console script is not installed (pip install -e '.[test]')"
@@ -144,10 +140,11 @@ def test_the_console_on_a_store_not_set_up(tmp_path: Path) -> None:
     assert line == "deskapp: 数据库尚未建立,请先运行 deskapp init(或 deskapp init --demo)"
 
 
-def test_the_console_before_any_init_says_not_set_up() -> None:
-    """A new user who types `deskapp` first should be told to run `deskapp init`."""
+def test_the_console_before_any_init_says_not_set_up(isolated_env: Path) -> None:
+    """A new user who types `deskapp` first is told to run `deskapp init`, and nothing is created."""
     line = one_line_failure(run("--lang", "en"))
-    assert "not set up" in line
+    assert line == "deskapp: The database is not set up yet: run deskapp init (or deskapp init --demo)"
+    assert not (isolated_env / "data").exists()
 
 
 @pytest.mark.parametrize(
