@@ -31,7 +31,7 @@ _STEP_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 _STEP_FIELDS = {
     "source", "action", "say", "rule", "tips", "promise", "next", "options", "fact", "cases",
-    "end", "outcome", "handoff",
+    "end", "outcome", "handoff", "ask", "does",
 }
 _TIP_FIELDS = {"source", "group", "title", "short", "text"}
 _TEXT_FIELDS = {"source", "group", "zh", "en"}
@@ -299,11 +299,23 @@ def _load_step(f: _File, step_id: str, raw: dict) -> Step:
         f.problem(path + ("outcome" if outcome else "handoff",), "end_field_not_at_end", step=step_id)
     if outcome and outcome not in registry.OUTCOMES:
         f.problem(path + ("outcome",), "unknown_outcome", outcome=outcome)
+    ask = raw.get("ask", [])
+    if not isinstance(ask, list) or not all(isinstance(a, str) for a in ask):
+        f.problem(path + ("ask",), "bad_ask")
+        ask = []
+    for slot in ask:
+        if slot not in registry.ASKABLE:
+            f.problem(path + ("ask",), "unknown_ask", slot=slot)
+    if ask and not raw.get("next"):
+        f.problem(path + ("ask",), "ask_without_next", step=step_id)
+    does = str(raw.get("does", ""))
+    if does and does not in registry.ACTIONS:
+        f.problem(path + ("does",), "unknown_action", action=does)
     # Loaded even when broken (e.g. no source): the defect is reported once, and the steps after
     # it must not then be called unreachable.
     return Step(
         step_id, source, action, say, rules, tuple(tips), promise, str(raw.get("next", "")),
-        tuple(options), fact, cases, end, outcome, handoff,
+        tuple(options), fact, cases, end, outcome, handoff, tuple(ask), does,
     )
 
 

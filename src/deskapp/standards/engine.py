@@ -42,14 +42,18 @@ def _no_facts(_name: str) -> str | None:
 
 
 class FlowRun:
-    def __init__(self, scenario: Scenario, facts: FactLookup | Mapping[str, str] | None = None, clock=None) -> None:
+    def __init__(
+        self, scenario: Scenario, facts: FactLookup | Mapping[str, str] | None = None, clock=None, start: str = ""
+    ) -> None:
         self.scenario = scenario
         if isinstance(facts, Mapping):
             self._facts: FactLookup = facts.get
         else:
             self._facts = facts or _no_facts
         self._clock = clock
-        self._path: list[str] = [scenario.start]
+        if start and start not in scenario.steps:
+            raise FlowError(f"scenario {scenario.id} has no step {start!r}")
+        self._path: list[str] = [start or scenario.start]
         self.trail: list[Taken] = []
 
     @property

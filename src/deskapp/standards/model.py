@@ -33,6 +33,7 @@ class Option:
     key: str
     label: Text
     goto: str
+    sets: tuple[tuple[str, str], ...] = ()  # record fields this choice sets, e.g. (("purpose", "payment"),)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Step:
     end: bool = False
     outcome: str = ""
     handoff: str = ""
+    ask: tuple[str, ...] = ()  # slots the clerk fills at this step before going on
+    does: str = ""  # an action the screen performs in the store when the step is left
 
     def targets(self) -> list[tuple[tuple[str, str], str]]:
         """Every way on from this step: ((kind, key), step id)."""

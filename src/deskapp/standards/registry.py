@@ -22,6 +22,7 @@ SLOTS: tuple[str, ...] = (
     "colleague_role", "director", "phone", "item", "items", "months", "amount", "minutes",
     "hours", "time", "new_time", "workers", "deposit", "permit_fee", "pass_deposit",
     "referral_name", "referral_phone", "slip_no", "owner", "tenant", "place", "reason",
+    "receipt_no", "message", "resident_kind",
 )
 
 PROMISE_KINDS: tuple[str, ...] = (
@@ -37,3 +38,26 @@ ADDRESSEES: tuple[str, ...] = (
 )
 
 OPTION_KEYS: str = "123456789yn"
+
+# Record fields an option may set (`sets.<field> = "<value>"`), with their allowed values.
+SETTABLE: dict[str, tuple[str, ...]] = {
+    "purpose": ("transfer", "renovation", "payment", "repair", "release", "director", "question"),
+    "resident_kind": ("owner", "tenant"),
+}
+
+# Slots the clerk may be asked to fill at a step (`ask = [...]`), with the kind of value.
+ASKABLE: dict[str, str] = {
+    "name": "text", "surname": "text", "phone": "phone", "workers": "count", "amount": "money",
+    "receipt_no": "text", "reason": "text", "place": "text", "items": "text", "item": "text",
+    "time": "time", "new_time": "time", "message": "text", "resident_kind": "resident_kind",
+}
+
+# What a step may do in the store (`does = "<action>"`): the slots the action needs (asked at
+# that step or before) and when it runs — as the clerk leaves the step, or as the step is reached.
+ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "take_payment": (("amount", "receipt_no"), "leave"),
+    "register_resident": (("name", "phone", "resident_kind"), "leave"),
+    "renovation_fees": (("workers",), "leave"),
+    "escalate_supervisor": ((), "enter"),
+    "escalate_director": ((), "enter"),
+}

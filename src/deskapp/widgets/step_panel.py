@@ -15,15 +15,18 @@ from collections.abc import Mapping
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Input, Label, Static
+
+from deskapp.domain.inputs import InputError, parse
 
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Catalogue, Step
-from deskapp.standards.registry import OPTION_KEYS
+from deskapp.standards.registry import ASKABLE, OPTION_KEYS
 from deskapp.standards.slots import fill
 
 SAY_STYLE = "bold #ffd75f"
@@ -43,6 +46,11 @@ class StepPanel(VerticalScroll, can_focus=True):
     StepPanel > Static { width: 1fr; }
     StepPanel > #step-ways { margin-top: 1; }
     StepPanel > #step-progress { color: $text-muted; }
+    StepPanel > #step-inputs { height: auto; }
+    StepPanel .ask-row { height: auto; }
+    StepPanel .ask-label { width: 14; padding: 1 1 0 0; text-style: bold; }
+    StepPanel .ask-row Input { width: 1fr; }
+    StepPanel .ask-error { color: $error; height: auto; padding-left: 14; }
     """
 
     BINDINGS = [
@@ -58,6 +66,15 @@ class StepPanel(VerticalScroll, can_focus=True):
             super().__init__()
             self.panel = panel
             self.run = run
+
+    class Asked(Message):
+        """The clerk filled the step's `ask` slots; `values` holds them, checked."""
+
+        def __init__(self, panel: StepPanel, step: Step, values: dict[str, object]) -> None:
+            super().__init__()
+            self.panel = panel
+            self.step = step
+            self.values = values
 
     class Finished(Message):
         """Enter at an end step: the flow is done (its trail is in `run.trail`)."""
@@ -76,6 +93,7 @@ class StepPanel(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="step-progress")
         yield Static(id="step-body")
+        yield Vertical(id="step-inputs")
         yield Static(id="step-ways")
 
     def on_mount(self) -> None:
@@ -113,6 +131,7 @@ class StepPanel(VerticalScroll, can_focus=True):
         self.query_one("#step-progress", Static).update(Text(t("step.progress", n=self.run.position, source=step.source)))
         self.query_one("#step-body", Static).update(self._body(step))
         self.query_one("#step-ways", Static).update(self._ways(step))
+        self._show_inputs(step)
         self.scroll_home(animate=False)
         self.refresh_bindings()
 
@@ -156,6 +175,51 @@ class StepPanel(VerticalScroll, can_focus=True):
         if step.promise:
             grid.add_row("", Text(t("step.promise", kind=t(f"promise.{step.promise}")), style="magenta"))
         return grid
+
+    def _show_inputs(self, step: Step) -> None:
+        box = self.query_one("#step-inputs", Vertical)
+        box.remove_children()
+        rows = []
+        for slot in step.ask:
+            rows.append(Horizontal(
+                Label(self._t(f"slot.{slot}"), classes="ask-label"),
+                Input(str(self.values.get(slot, "") or ""), name=slot),
+                classes="ask-row",
+            ))
+            rows.append(Label("", classes="ask-error", name=slot))
+        if rows:
+            box.mount(*rows)
+            self.call_after_refresh(lambda: box.query(Input).first().focus())
+
+    @on(Input.Submitted)
+    def _input_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = list(self.query("#step-inputs Input").results(Input))
+        at = inputs.index(event.input) if event.input in inputs else -1
+        if 0 <= at < len(inputs) - 1:
+            inputs[at + 1].focus()
+        else:
+            self.action_go_on()
+
+    def _take_inputs(self) -> bool:
+        """Check every asked slot; show each problem at its field. True when all are good."""
+        step = self.run.step
+        good: dict[str, object] = {}
+        first_bad: Input | None = None
+        for field in self.query("#step-inputs Input").results(Input):
+            error = next(e for e in self.query(".ask-error").results(Label) if e.name == field.name)
+            try:
+                good[field.name] = parse(ASKABLE[field.name], field.value)
+                error.update("")
+            except InputError as e:
+                error.update(self._t.error(e))
+                first_bad = first_bad or field
+        if first_bad is not None:
+            first_bad.focus()
+            return False
+        self.values.update(good)
+        self.post_message(self.Asked(self, step, good))
+        return True
 
     def _say_text(self, text: str) -> Text:
         said = self.filled(text)
@@ -207,6 +271,8 @@ class StepPanel(VerticalScroll, can_focus=True):
         return True
 
     def action_go_on(self) -> None:
+        if self.run.step.ask and not self._take_inputs():
+            return
         if self.run.finished:
             self.post_message(self.Finished(self, self.run))
             return
