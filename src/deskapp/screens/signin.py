@@ -19,7 +19,7 @@ class SignInScreen(DeskScreen):
     #signin Label.title { text-style: bold; margin-bottom: 1; }
     #signin Input { margin: 0; }
     #signin Label.error { color: $error; height: auto; }
-    #signin Label.hint { color: $text-muted; margin-top: 1; }
+    #signin Label.hint { color: $text-muted; margin-top: 1; width: 100%; }
     """
 
     def compose_body(self) -> ComposeResult:
