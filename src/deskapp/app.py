@@ -9,17 +9,19 @@ from deskapp.context import Context
 from deskapp.screens.help import HelpScreen
 from deskapp.screens.signin import SignInScreen
 from deskapp.screens.today import TodayScreen
+from deskapp.screens.walk_in import WalkInScreen
 from deskapp.services.auth import SignedIn
 
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen}
+    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen}
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = False  # the data palette (Ctrl+P) arrives with unit look-up
 
     BINDINGS = [
         Binding("f1", "help", "key.help", id="help"),
+        Binding("f2", "switch_mode('walk_in')", "key.walk_in", id="walk_in"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
     ]

@@ -11,7 +11,7 @@ Every scenario screen embeds one. Keys (the panel has focus):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -23,11 +23,14 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from deskapp.domain.inputs import InputError, parse
+from deskapp.errors import DeskappError
 
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Catalogue, Step
 from deskapp.standards.registry import ASKABLE, OPTION_KEYS
 from deskapp.standards.slots import fill
+
+Guard = Callable[[Step, str, dict[str, object]], Mapping[str, object] | None]
 
 SAY_STYLE = "bold #ffd75f"
 MISSING_STYLE = "reverse"
@@ -47,6 +50,7 @@ class StepPanel(VerticalScroll, can_focus=True):
     StepPanel > #step-ways { margin-top: 1; }
     StepPanel > #step-progress { color: $text-muted; }
     StepPanel > #step-inputs { height: auto; }
+    StepPanel > #step-error { color: $error; height: auto; }
     StepPanel .ask-row { height: auto; }
     StepPanel .ask-label { width: 14; padding: 1 1 0 0; text-style: bold; }
     StepPanel .ask-row Input { width: 1fr; }
@@ -84,16 +88,28 @@ class StepPanel(VerticalScroll, can_focus=True):
             self.panel = panel
             self.run = run
 
-    def __init__(self, catalogue: Catalogue, run: FlowRun, values: Mapping[str, object] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        run: FlowRun,
+        values: Mapping[str, object] | None = None,
+        guard: Guard | None = None,
+        **kwargs,
+    ) -> None:
+        """`guard(step, via, values)` runs before the clerk leaves a step: it records what the
+        step does and returns slot values to add; a DeskappError it raises keeps the clerk on the
+        step, with the message at the field it names."""
         super().__init__(**kwargs)
         self.catalogue = catalogue
         self.run = run
         self.values: dict[str, object] = dict(values or {})
+        self.guard = guard
 
     def compose(self) -> ComposeResult:
         yield Static(id="step-progress")
         yield Static(id="step-body")
         yield Vertical(id="step-inputs")
+        yield Static(id="step-error")
         yield Static(id="step-ways")
 
     def on_mount(self) -> None:
@@ -131,6 +147,7 @@ class StepPanel(VerticalScroll, can_focus=True):
         self.query_one("#step-progress", Static).update(Text(t("step.progress", n=self.run.position, source=step.source)))
         self.query_one("#step-body", Static).update(self._body(step))
         self.query_one("#step-ways", Static).update(self._ways(step))
+        self.query_one("#step-error", Static).update("")
         self._show_inputs(step)
         self.scroll_home(animate=False)
         self.refresh_bindings()
@@ -276,6 +293,9 @@ class StepPanel(VerticalScroll, can_focus=True):
         if self.run.finished:
             self.post_message(self.Finished(self, self.run))
             return
+        via = "next" if self.run.step.next else f"fact:{self.run.fact_value()}"
+        if not self._guarded(via):
+            return
         self.run.go_on()
         self._moved()
 
@@ -284,8 +304,25 @@ class StepPanel(VerticalScroll, can_focus=True):
             self._moved()
 
     def action_choose(self, key: str) -> None:
+        choice = next(c for c in self.run.choices() if c.key == key)
+        if not self._guarded(f"answer:{choice.fact_value}" if choice.fact_value else f"option:{key}"):
+            return
         self.run.choose(key)
         self._moved()
+
+    def _guarded(self, via: str) -> bool:
+        if self.guard is None:
+            return True
+        try:
+            added = self.guard(self.run.step, via, dict(self.values))
+        except DeskappError as e:
+            message = self._t.error(e)
+            field = getattr(e, "field", "")
+            errors = [label for label in self.query(".ask-error").results(Label) if label.name == field]
+            (errors[0] if errors else self.query_one("#step-error", Static)).update(message)
+            return False
+        self.values.update(added or {})
+        return True
 
     def _moved(self) -> None:
         self.refresh_step()

@@ -1,0 +1,309 @@
+"""Walk-in reception (F2, 来访接待): the visitor queue and the visit being served, step by step.
+
+Keys: F2 registers an arrival; Enter on the queue serves the highlighted visitor; Tab moves
+between the queue and the step panel; Ctrl+E hands the visit up (服务上移); Ctrl+U marks a
+waiting visitor urgent; Ctrl+H hands a waiting visitor to a colleague (Std 2).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from deskapp.domain.visits import Level, mm_ss, needs_handoff, question_escalation_due, waited
+from deskapp.errors import DeskappError
+from deskapp.screens.arrival import ArrivalDialog
+from deskapp.screens.base import DeskScreen
+from deskapp.screens.escalate import EscalateDialog, EscalationChoice
+from deskapp.screens.hand_over import HandOverDialog
+from deskapp.services import visit_actions, visits
+from deskapp.services.visits import StaffOnDuty, VisitView
+from deskapp.standards.engine import FlowRun
+from deskapp.standards.model import Step
+from deskapp.standards.registry import ACTIONS
+from deskapp.widgets.step_panel import StepPanel
+from deskapp.widgets.visit_queue import VisitQueue
+
+SCENARIO = "walk_in"
+RELOAD_SECONDS = 5  # other counters' changes show within this long
+
+
+class WalkInScreen(DeskScreen):
+    DEFAULT_CSS = """
+    WalkInScreen #queue-title { padding: 0 1; text-style: bold; }
+    WalkInScreen #prompt { height: auto; padding: 0 1; }
+    WalkInScreen #prompt.warn { background: $warning 30%; }
+    WalkInScreen #serving { height: 1fr; }
+    WalkInScreen #idle { padding: 1 2; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("f2", "arrival", "key.arrival", id="walk_in.arrival"),
+        Binding("ctrl+e", "escalate", "key.escalate", id="walk_in.escalate"),
+        Binding("ctrl+h", "hand_over", "key.hand_over", id="walk_in.hand_over"),
+        Binding("ctrl+u", "urgent", "key.urgent", id="walk_in.urgent"),
+    ]
+
+    current: VisitView | None = None
+    run: FlowRun | None = None
+    _trail_length = 0
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="queue-title")
+        yield VisitQueue(id="queue")
+        yield Static(id="prompt")
+        with Vertical(id="serving"):
+            yield Static(self.t("walk_in.idle"), id="idle")
+
+    def on_mount(self) -> None:
+        self.query_one(VisitQueue).focus()
+        self.reload()
+        self.set_interval(1, self._tick)
+        self.set_interval(RELOAD_SECONDS, self.reload)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- the queue ------------------------------------------------------------------------
+
+    @property
+    def _limit(self):
+        return self.ctx.policy.duration("reception.wait_handoff_minutes")
+
+    @property
+    def _me(self) -> int | None:
+        return self.ctx.clerk.staff_id if self.ctx.clerk else None
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="walk_in.reload")
+    def reload(self) -> None:
+        try:
+            open_visits = visits.open_visits(self.ctx.store)
+        except DeskappError as e:
+            self.app.call_from_thread(self.notify, self.ctx.t.error(e), severity="error")
+            return
+        self.app.call_from_thread(self._show_queue, open_visits)
+
+    def _show_queue(self, open_visits: list[VisitView]) -> None:
+        now = self.ctx.clock.now()
+        self.query_one(VisitQueue).show(open_visits, now, self._limit, self._me)
+        waiting = sum(v.state == "waiting" for v in open_visits)
+        self.query_one("#queue-title", Static).update(self.t("walk_in.queue", waiting=waiting, open=len(open_visits)))
+        if self.current is not None:
+            self.current = next((v for v in open_visits if v.id == self.current.id), self.current)
+        self._update_prompt()
+
+    def _tick(self) -> None:
+        self.query_one(VisitQueue).tick(self.ctx.clock.now(), self._limit, self._me)
+        self._update_prompt()
+
+    def _update_prompt(self) -> None:
+        """Std 2 while serving someone: nod to a new visitor; at the limit, hand them over.
+        Std 5 on a question: the time it has been with the current level."""
+        prompt = self.query_one("#prompt", Static)
+        now = self.ctx.clock.now()
+        text, warn = Text(), False
+        waiting = [v for v in self.query_one(VisitQueue).visits if v.state == "waiting"]
+        if self.current is not None and waiting:
+            b = max(waiting, key=lambda v: (v.urgent, waited(v.arrived_at, now)))
+            if needs_handoff(b.arrived_at, b.urgent, now, self._limit):
+                warn = True
+                text.append(self.t("walk_in.prompt_handoff", who=b.who or b.unit, waited=mm_ss(waited(b.arrived_at, now))))
+            else:
+                nod = self.ctx.catalogue.scenarios["busy_reception"].steps["s1_nod"]
+                text.append(self.t("walk_in.prompt_nod", who=b.who or b.unit) + " ")
+                text.append(f"「{nod.say[0].text(self.ctx.lang)}」", style="bold #ffd75f")
+        question = self._question_due(now)
+        if question:
+            warn = True
+            text.append(("\n" if text else "") + question)
+        prompt.update(text)
+        prompt.set_class(warn, "warn")
+        prompt.display = bool(text)
+
+    def _question_due(self, now) -> str:
+        if self.run is None or self.run.step.id not in ("question_intro", "question_supervisor"):
+            return ""
+        since = self.run.trail[-1].at if self.run.trail and self.run.trail[-1].at else None
+        if since is None:
+            return ""
+        level = Level.COLLEAGUE if self.run.step.id == "question_intro" else Level.SUPERVISOR
+        policy = self.ctx.policy
+        due = question_escalation_due(
+            since, level, now, policy.duration("reception.question_supervisor_minutes"),
+            policy.duration("reception.question_director_minutes"),
+        )
+        return self.t(f"walk_in.prompt_question_{due}", minutes=mm_ss(now - since)) if due else ""
+
+    # -- serving a visitor ----------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#queue")
+    def _serve_selected(self, event: DataTable.RowSelected) -> None:
+        visit = self.query_one(VisitQueue).selected()
+        if visit is None:
+            return
+        if visit.state == "serving" and visit.served_by_id != self._me and visit.id != getattr(self.current, "id", None):
+            self.notify(self.t("walk_in.served_by_other", name=visit.served_by), severity="warning")
+            return
+        self.serve(visit)
+
+    def serve(self, visit: VisitView) -> None:
+        ctx = self.ctx
+        try:
+            visits.start_service(ctx.store, ctx.clock, visit.id, self._me, SCENARIO)
+            moves = visits.moves(ctx.store, visit.id)
+        except DeskappError as e:
+            self.notify(ctx.t.error(e), severity="error")
+            return
+        run = FlowRun(ctx.catalogue.scenarios[SCENARIO], self._facts, clock=ctx.clock)
+        for _scenario, _step, via in moves:
+            run.apply(via)
+        self.current, self.run = visit, run
+        self._trail_length = len(run.trail)
+        serving = self.query_one("#serving", Vertical)
+        serving.remove_children()
+        panel = StepPanel(ctx.catalogue, run, self._slot_values(visit), guard=self._leaving, id="panel")
+        serving.mount(panel)
+        self.call_after_refresh(panel.focus)
+        self.reload()
+
+    def _slot_values(self, visit: VisitView) -> dict[str, object]:
+        values = {"company": self.ctx.policy.value("site.company"), **visit.values}
+        values.setdefault("surname", visit.surname)
+        values.setdefault("title", visit.title)
+        values.setdefault("unit", visit.unit)
+        return values
+
+    def _facts(self, name: str) -> str | None:
+        """Presence facts from the staff marked present; the rest the clerk answers."""
+        roles = {"finance_present": "finance", "director_present": "director"}
+        if name in roles:
+            present = visits.staff_on_duty(self.ctx.store, (roles[name],))
+            return "yes" if present else "no"
+        return None
+
+    def _leaving(self, step: Step, via: str, values: dict[str, object]) -> dict[str, object]:
+        """Before the clerk leaves a step: record what it does and the promise it makes."""
+        ctx, visit = self.ctx, self.current
+        added: dict[str, object] = {}
+        kind, _, key = via.partition(":")
+        if kind == "option":
+            option = next(o for o in step.options if o.key == key)
+            added.update(dict(option.sets))
+        if step.does and ACTIONS[step.does][1] == "leave":
+            added.update(visit_actions.perform(ctx.store, ctx.clock, ctx.policy, step.does, visit.id, self._me, values))
+        if step.promise:
+            text = self._promise_text(step, {**values, **added})
+            visit_actions.make_promise(ctx.store, ctx.clock, ctx.policy, visit.id, self._me, step.promise, text)
+        if added or step.ask:
+            visits.set_values(ctx.store, visit.id, **{**{k: values[k] for k in step.ask if k in values}, **added})
+        return added
+
+    def _promise_text(self, step: Step, values: dict[str, object]) -> str:
+        phrase = step.say[-1].text(self.ctx.lang) if step.say else (step.action(self.ctx.lang) if step.action else "")
+        detail = self.query_one(StepPanel).filled(phrase).plain if phrase else ""
+        message = values.get("message")
+        return " · ".join(str(p) for p in (message, detail) if p)[:400]
+
+    @on(StepPanel.Moved)
+    def _moved(self, event: StepPanel.Moved) -> None:
+        """Record the move (one step on, or one back) and run what the reached step does."""
+        ctx, run = self.ctx, event.run
+        forward = len(run.trail) > self._trail_length
+        self._trail_length = len(run.trail)
+        if not forward:
+            visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, run.step.id, "back")
+        else:
+            taken = run.trail[-1]
+            visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, taken.step, taken.via)
+            entered = run.step
+            if entered.does and ACTIONS[entered.does][1] == "enter":
+                try:
+                    added = visit_actions.perform(ctx.store, ctx.clock, ctx.policy, entered.does, self.current.id, self._me, {})
+                    event.panel.set_values(**added)
+                except DeskappError as e:
+                    self.notify(ctx.t.error(e), severity="warning")
+        self._update_prompt()
+        self.reload()
+
+    @on(StepPanel.Finished)
+    def _finished(self, event: StepPanel.Finished) -> None:
+        ctx = self.ctx
+        step = event.run.step
+        outcome = step.outcome or ("handed_off" if step.handoff else "done")
+        try:
+            visits.finish(ctx.store, ctx.clock, self.current.id, self._me, outcome)
+        except DeskappError as e:
+            self.notify(ctx.t.error(e), severity="error")
+            return
+        self.notify(self.t("walk_in.finished", who=self.current.who or self.current.unit))
+        self._close_panel()
+
+    def _close_panel(self) -> None:
+        self.current, self.run = None, None
+        serving = self.query_one("#serving", Vertical)
+        serving.remove_children()
+        serving.mount(Static(self.t("walk_in.idle"), id="idle"))
+        self.query_one(VisitQueue).focus()
+        self.reload()
+
+    def current_tips(self) -> list[tuple[str, str]]:
+        panels = self.query(StepPanel)
+        return panels.first().current_tips() if panels else []
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "escalate":
+            return self.current is not None
+        if action in ("urgent", "hand_over"):
+            visit = self.query_one(VisitQueue).selected()
+            return visit is not None and visit.state == "waiting"
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_arrival(self) -> None:
+        def added(visit_id: int | None) -> None:
+            if visit_id is not None:
+                self.reload()
+
+        self.app.push_screen(ArrivalDialog(), added)
+
+    def action_urgent(self) -> None:
+        visit = self.query_one(VisitQueue).selected()
+        if visit is None:
+            return
+        visits.set_urgent(self.ctx.store, self.ctx.clock, visit.id, self._me, not visit.urgent)
+        self.reload()
+
+    def action_escalate(self) -> None:
+        visit = self.current
+
+        def chosen(choice: EscalationChoice | None) -> None:
+            if choice is None:
+                return
+            visits.escalate(self.ctx.store, self.ctx.clock, visit.id, self._me, choice.to.id, choice.level, choice.reason)
+            self.query_one(StepPanel).set_values(colleague=choice.to.name)
+            self.notify(self.t("walk_in.escalated", who=visit.who or visit.unit, to=choice.to.name))
+            self.reload()
+
+        self.app.push_screen(EscalateDialog(visit.who or visit.unit), chosen)
+
+    def action_hand_over(self) -> None:
+        visitor = self.query_one(VisitQueue).selected()
+        if visitor is None:
+            return
+
+        def handed(colleague: StaffOnDuty | None) -> None:
+            if colleague is None:
+                return
+            visits.escalate(self.ctx.store, self.ctx.clock, visitor.id, self._me, colleague.id, Level.COLLEAGUE, "std2")
+            self.notify(self.t("walk_in.handed_over", who=visitor.who or visitor.unit, to=colleague.name))
+            self.reload()
+
+        self.app.push_screen(HandOverDialog(visitor, self.current), handed)

@@ -1,0 +1,131 @@
+"""What a walk-in step records in the store (`does` in the catalogue) and the promises it makes.
+
+Each function is one transaction; each is named in standards/registry.ACTIONS.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from deskapp.clock import Clock
+from deskapp.domain.fees import format_fen, parse_yuan
+from deskapp.domain.visits import Level
+from deskapp.errors import DeskappError
+from deskapp.policy import Policy
+from deskapp.services import audit, visits
+from deskapp.services.visits import FieldError
+from deskapp.store.engine import Store
+from deskapp.store.tables import FeePayment, Person, Promise, Staff, Visit
+
+# How long each kind of promise may take, from the policy.
+PROMISE_DUE = {
+    "invoice_delivery": "payment.invoice_delivery_hours",
+    "renovation_approval": "renovation.approval_notice_hours",
+    "director_message": "director.message_hours",
+    "repair_arrival": "repair.arrival_minutes",
+    "repair_reschedule": "repair.arrival_minutes",
+    "complaint_reply": "feedback.reply_general_hours",
+    "callback": "feedback.reply_general_hours",
+    "referral_number": "feedback.reply_general_hours",
+}
+
+
+def _unit_of(store: Store, visit_id: int, field: str) -> int:
+    with store.session() as session:
+        visit = session.get(Visit, visit_id)
+        if visit is None or visit.unit_id is None:
+            raise FieldError(field, "visit.needs_unit")
+        return visit.unit_id
+
+
+def take_payment(store: Store, clock: Clock, visit_id: int, staff_id: int, values: dict) -> dict:
+    """Finance away: the clerk takes the money and gives a receipt (代行收取,并开据收据)."""
+    unit_id = _unit_of(store, visit_id, "amount")
+    amount_fen = parse_yuan(str(values["amount"]))
+    with store.session() as session:
+        payment = FeePayment(
+            unit_id=unit_id, amount_fen=amount_fen, paid_at=clock.now(),
+            receipt_no=str(values["receipt_no"]), taken_by_id=staff_id,
+        )
+        session.add(payment)
+        session.flush()
+        audit.record(session, clock, "fee.taken_for_finance", actor_id=staff_id, entity="fee_payment",
+                     entity_id=payment.id, visit=visit_id, amount_fen=amount_fen, receipt_no=payment.receipt_no)
+    return {}
+
+
+def register_resident(store: Store, clock: Clock, visit_id: int, staff_id: int, values: dict) -> dict:
+    """过户 / 迁入: the new owner or tenant is recorded against the unit; the one before is kept, inactive."""
+    unit_id = _unit_of(store, visit_id, "name")
+    kind = str(values.get("resident_kind") or "")
+    if kind not in ("owner", "tenant"):
+        raise FieldError("name", "visit.resident_kind_unknown")
+    today = clock.now().date()
+    with store.session() as session:
+        for earlier in session.exec(select(Person).where(Person.unit_id == unit_id, Person.kind == kind, Person.active)).all():
+            earlier.active = False
+        person = Person(unit_id=unit_id, kind=kind, name=str(values["name"]), phone=str(values["phone"]), since=today)
+        session.add(person)
+        session.flush()
+        audit.record(session, clock, f"resident.{kind}_registered", actor_id=staff_id, entity="person",
+                     entity_id=person.id, visit=visit_id)
+    return {}
+
+
+def renovation_fees(policy: Policy, values: dict) -> dict:
+    """The renovation deposit, permit fee and pass deposit for the number of workers (标准3 场景二)."""
+    workers = int(values["workers"])
+    yuan = lambda key: int(round(policy.number(key) * 100))  # noqa: E731
+    return {
+        "amount": format_fen(yuan("renovation.deposit_yuan")),
+        "permit_fee": format_fen(workers * yuan("renovation.permit_fee_per_worker_yuan")),
+        "pass_deposit": format_fen(workers * yuan("renovation.pass_deposit_per_worker_yuan")),
+    }
+
+
+def escalate_to_role(store: Store, clock: Clock, visit_id: int, staff_id: int, level: Level, reason: str = "") -> dict:
+    """Std 5: the question goes up to the first colleague of that role on duty."""
+    role = {Level.SUPERVISOR: "supervisor", Level.DIRECTOR: "director"}[level]
+    on_duty = visits.staff_on_duty(store, (role,), exclude=staff_id)
+    if not on_duty:
+        raise DeskappError(f"visit.nobody_{role}")
+    visits.escalate(store, clock, visit_id, staff_id, on_duty[0].id, level, reason)
+    return {"colleague": on_duty[0].name}
+
+
+def perform(store: Store, clock: Clock, policy: Policy, action: str, visit_id: int, staff_id: int, values: dict) -> dict:
+    """Run one catalogue action; returns slot values it adds to the visit."""
+    if action == "take_payment":
+        return take_payment(store, clock, visit_id, staff_id, values)
+    if action == "register_resident":
+        return register_resident(store, clock, visit_id, staff_id, values)
+    if action == "renovation_fees":
+        return renovation_fees(policy, values)
+    if action == "escalate_supervisor":
+        return escalate_to_role(store, clock, visit_id, staff_id, Level.SUPERVISOR)
+    if action == "escalate_director":
+        return escalate_to_role(store, clock, visit_id, staff_id, Level.DIRECTOR)
+    raise DeskappError("visit.unknown_action", action=action)
+
+
+def make_promise(
+    store: Store, clock: Clock, policy: Policy, visit_id: int, staff_id: int, kind: str, text: str
+) -> int:
+    """A promise made at the counter: owned by the clerk, due by the policy's limit for its kind."""
+    due: timedelta = policy.duration(PROMISE_DUE[kind])
+    with store.session() as session:
+        visit = session.get(Visit, visit_id)
+        owner = session.get(Staff, staff_id)
+        if visit is None or owner is None:
+            raise DeskappError("visit.not_found", id=visit_id)
+        promise = Promise(
+            kind=kind, text=text, customer=f"{visit.surname}{visit.title}", phone=visit.phone,
+            unit_id=visit.unit_id, owner_id=staff_id, created_by_id=staff_id, created_at=clock.now(),
+            due_at=clock.now() + due, source_kind="visit", source_id=visit_id,
+        )
+        session.add(promise)
+        session.flush()
+        audit.record(session, clock, "promise.made", actor_id=staff_id, entity="promise", entity_id=promise.id, kind=kind)
+        return promise.id
