@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from deskapp.context import Context
 from deskapp.screens.help import HelpScreen
+from deskapp.screens.presence import PresenceDialog
 from deskapp.screens.signin import SignInScreen
 from deskapp.screens.today import TodayScreen
 from deskapp.screens.walk_in import WalkInScreen
@@ -23,6 +24,7 @@ class DeskApp(App):
         Binding("f1", "help", "key.help", id="help"),
         Binding("f2", "switch_mode('walk_in')", "key.walk_in", id="walk_in"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
+        Binding("ctrl+o", "presence", "key.presence", id="presence"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
     ]
 
@@ -31,13 +33,17 @@ class DeskApp(App):
         self.ctx = ctx
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_mode" and self.ctx.clerk is None:
+        if action in ("switch_mode", "presence") and self.ctx.clerk is None:
             return False
         return True
 
     def signed_in(self, clerk: SignedIn) -> None:
         self.ctx.clerk = clerk
         self.switch_mode("today")
+
+    def action_presence(self) -> None:
+        if not isinstance(self.screen, PresenceDialog):
+            self.push_screen(PresenceDialog())
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

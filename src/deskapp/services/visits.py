@@ -207,3 +207,19 @@ def staff_on_duty(store: Store, roles: tuple[str, ...], exclude: int | None = No
             select(Staff).where(Staff.active, Staff.present, Staff.role.in_(roles)).order_by(Staff.role, Staff.code)
         ).all()
     return [StaffOnDuty(s.id, s.code, s.name, s.role) for s in rows if s.id != exclude]
+
+
+def presence(store: Store) -> list[tuple[StaffOnDuty, bool]]:
+    """Every active colleague and whether they are in now (the facts *_present read this)."""
+    with store.session() as session:
+        rows = session.exec(select(Staff).where(Staff.active).order_by(Staff.role, Staff.code)).all()
+    return [(StaffOnDuty(s.id, s.code, s.name, s.role), s.present) for s in rows]
+
+
+def set_presence(store: Store, clock: Clock, actor_id: int, present_ids: set[int]) -> None:
+    with store.session() as session:
+        for staff in session.exec(select(Staff).where(Staff.active)).all():
+            now_present = staff.id in present_ids
+            if staff.present != now_present:
+                staff.present = now_present
+                audit.record(session, clock, "staff.presence", actor_id=actor_id, entity="staff", entity_id=staff.id, present=now_present)

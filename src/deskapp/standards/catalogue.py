@@ -272,7 +272,13 @@ def _load_step(f: _File, step_id: str, raw: dict) -> Step:
         if not goto:
             f.problem(path + ("options", n), "missing_field", field="goto")
         label = f.text(entry, "label", path + ("options", n))
-        options.append(Option(key, label or Text("", ""), goto))  # kept: its goto still leads on
+        sets = []
+        for name, value in entry.get("sets", {}).items():
+            if value not in registry.SETTABLE.get(name, ()):
+                f.problem(path + ("options", n, "sets"), "bad_sets", field=name, value=value)
+            else:
+                sets.append((name, value))
+        options.append(Option(key, label or Text("", ""), goto, tuple(sets)))  # kept: its goto still leads on
 
     fact = str(raw.get("fact", ""))
     cases = {str(k): str(v) for k, v in raw.get("cases", {}).items()}
