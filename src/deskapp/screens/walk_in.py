@@ -25,6 +25,7 @@ from deskapp.services.visits import StaffOnDuty, VisitView
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.standards.registry import ACTIONS
+from deskapp.standards.slots import fill
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 
@@ -203,10 +204,9 @@ class WalkInScreen(DeskScreen):
         return added
 
     def _promise_text(self, step: Step, values: dict[str, object]) -> str:
-        phrase = step.say[-1].text(self.ctx.lang) if step.say else (step.action(self.ctx.lang) if step.action else "")
-        detail = self.query_one(StepPanel).filled(phrase).plain if phrase else ""
-        message = values.get("message")
-        return " · ".join(str(p) for p in (message, detail) if p)[:400]
+        """The promise as the Today board and the handover show it, from the locale's template."""
+        template = self.t(f"promise_text.{step.promise}")
+        return " ".join(fill(template, values, self.ctx.policy.value, lambda _slot: "").split())[:400]
 
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:

@@ -251,9 +251,11 @@ class StepPanel(VerticalScroll, can_focus=True):
             ways.append(t("step.answer_fact" if step.fact else "step.choose"), style="bold")
             ways.append("\n")
             for choice in choices:
-                label = choice.label(lang) if choice.label else t(f"fact.{step.fact}.{choice.fact_value}")
+                label = self.filled(choice.label(lang)) if choice.label else Text(t(f"fact.{step.fact}.{choice.fact_value}"))
                 ways.append(f" {choice.key} ", style="bold reverse")
-                ways.append(f" {label}   ")
+                ways.append(" ")
+                ways.append(label)
+                ways.append("   ")
         elif step.end:
             if step.handoff:
                 target = self.catalogue.scenarios.get(step.handoff)
