@@ -127,11 +127,12 @@ def make_app(clock: FixedClock, policy: Policy) -> Callable[..., object]:
     """Build the console for Pilot and snapshot tests: fixed clock, no animation, no blink."""
     from deskapp.context import Context
     from deskapp.i18n import Translator
+    from deskapp.standards.catalogue import shipped
 
     app_class = _steady_app_class()
 
     def make(store: Store, lang: str = "zh"):
-        app = app_class(Context(store=store, policy=policy, clock=clock, t=Translator(lang)))
+        app = app_class(Context(store=store, policy=policy, clock=clock, t=Translator(lang), catalogue=shipped()))
         app.animation_level = "none"
         return app
 
