@@ -46,17 +46,36 @@ def test_version() -> None:
     assert done.stdout.strip() == f"deskapp {deskapp.__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["init"]])
+def _commands() -> list[list[str]]:
+    """Every command and subcommand of the deskapp CLI, as the words that invoke it."""
+    import typer
+
+    from deskapp.cli import app
+
+    def walk(command, words: list[str]):
+        yield words
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*words, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_the_commands_are_found() -> None:
+    assert [] in _commands() and ["init"] in _commands()
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda words: " ".join(words) or "deskapp")
 def test_help_on_every_command(command: list[str]) -> None:
     done = run(*command, "--help")
     assert done.returncode == 0, done.stderr
-    assert "Usage: deskapp" in done.stdout
-    for option in ("--db", "--lang", "--policy"):
-        assert option in done.stdout
+    assert done.stderr == ""
+    assert f"Usage: deskapp {' '.join(command)}".rstrip() in done.stdout
     if not command:
-        assert "--version" in done.stdout and "init" in done.stdout
-    else:
-        assert "--demo" in done.stdout
+        for option in ("--db", "--lang", "--policy", "--version", "init"):
+            assert option in done.stdout
+    if command == ["init"]:
+        for option in ("--demo", "--db", "--lang", "--policy"):
+            assert option in done.stdout
 
 
 def test_init_demo_twice_in_a_row(tmp_path: Path) -> None:
