@@ -147,7 +147,9 @@ class StepPanel(VerticalScroll, can_focus=True):
         self.query_one("#step-progress", Static).update(Text(t("step.progress", n=self.run.position, source=step.source)))
         self.query_one("#step-body", Static).update(self._body(step))
         self.query_one("#step-ways", Static).update(self._ways(step))
-        self.query_one("#step-error", Static).update("")
+        error = self.query_one("#step-error", Static)
+        error.update("")
+        error.display = False  # an empty Static still takes a line, and 80×24 has none to spare
         self._show_inputs(step)
         self.scroll_home(animate=False)
         self.refresh_bindings()
@@ -321,7 +323,9 @@ class StepPanel(VerticalScroll, can_focus=True):
             message = self._t.error(e)
             field = getattr(e, "field", "")
             errors = [label for label in self.query(".ask-error").results(Label) if label.name == field]
-            (errors[0] if errors else self.query_one("#step-error", Static)).update(message)
+            shown = errors[0] if errors else self.query_one("#step-error", Static)
+            shown.update(message)
+            shown.display = True
             return False
         self.values.update(added or {})
         return True
