@@ -32,15 +32,9 @@ RECORD = {
 
 @pytest.fixture
 def flow_app(make_app):
-    """The console (tests/conftest.py: fixed clock, no animation) with the shipped catalogue;
-    no store: the flow screen reads no records."""
-
-    def make(lang: str = "zh"):
-        app = make_app(None, lang)
-        app.ctx.catalogue = shipped()
-        return app
-
-    return make
+    """The console of tests/conftest.py (fixed clock, no animation, shipped catalogue), without a
+    store: the flow screen reads no records."""
+    return lambda lang="zh": make_app(None, lang)
 
 
 async def _open(app, pilot, values=RECORD, facts=None) -> list[FlowRun]:
