@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deskapp.clock import FixedClock
-from deskapp.standards.catalogue import shipped
+from deskapp.standards.catalogue import check, shipped
 from deskapp.standards.engine import FlowError, FlowRun, Taken
 from deskapp.standards.model import Scenario
 from deskapp.standards.registry import FACTS, OPTION_KEYS
@@ -100,7 +100,20 @@ def facts_needed(scenario: Scenario, walk: list[Edge]) -> dict[str, set[str]]:
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
-WALKS = [(scenario_id, n, walk) for scenario_id, scenario in shipped().scenarios.items() for n, walk in enumerate(walks(scenario))]
+def _collectable() -> dict[str, Scenario]:
+    """The shipped scenarios to generate tests from; none if the catalogue is broken, so that a
+    typo in the data fails test_shipped.py with its file:line instead of stopping collection."""
+    catalogue, problems = check()
+    return {} if problems else catalogue.scenarios
+
+
+SCENARIOS = _collectable()
+WALKS = [(scenario_id, n, walk) for scenario_id, scenario in SCENARIOS.items() for n, walk in enumerate(walks(scenario))]
+
+
+def test_walks_were_generated_for_every_scenario() -> None:
+    assert SCENARIOS, "the shipped catalogue has problems: see test_shipped.py"
+    assert {scenario_id for scenario_id, _n, _walk in WALKS} == set(SCENARIOS)
 
 
 def run_walk(scenario: Scenario, walk: list[Edge], facts: Mapping[str, str] | None) -> FlowRun:
@@ -170,7 +183,7 @@ def test_walk_reaches_an_end_and_back(scenario_id: str, walk: list[Edge], facts_
     assert run.back() is False
 
 
-@pytest.mark.parametrize("scenario_id", sorted(shipped().scenarios))
+@pytest.mark.parametrize("scenario_id", sorted(SCENARIOS))
 def test_the_walks_take_every_edge_of_the_flow(scenario_id: str) -> None:
     """The union of the edges the runs really took (read from their trails) is the whole flow."""
     scenario = shipped().scenarios[scenario_id]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from deskapp.standards.catalogue import shipped
+from deskapp.standards.catalogue import check, shipped
 from deskapp.standards.forbidden import find_forbidden
 from deskapp.standards.model import Catalogue, Forbidden, Text
 
-ENTRIES = sorted(shipped().forbidden)
+# Collected from the data; none if the catalogue is broken (test_shipped.py then names the problem).
+_CATALOGUE, _PROBLEMS = check()
+ENTRIES = [] if _PROBLEMS else sorted(_CATALOGUE.forbidden)
 
 
 def _entry(entry_id: str) -> Forbidden:
@@ -36,7 +38,7 @@ def test_each_chinese_match_is_found_inside_a_sentence(entry_id: str) -> None:
         assert hit.entry.better == entry.better
 
 
-@pytest.mark.parametrize("entry_id", [e for e in ENTRIES if shipped().forbidden[e].match_en])
+@pytest.mark.parametrize("entry_id", [e for e in ENTRIES if _CATALOGUE.forbidden[e].match_en])
 def test_each_english_match_is_found_ignoring_case(entry_id: str) -> None:
     entry = _entry(entry_id)
     for pattern in entry.match_en:
