@@ -178,12 +178,6 @@ class StepPanel(VerticalScroll, can_focus=True):
             line.append(close_q, style=SAY_STYLE)
             says.append(line)
         rows("step.say", says)
-        rules = []
-        for rule in step.rules:
-            rule_text = self.filled(rule.text(lang))
-            rule_text.stylize("dim")
-            rules.append(rule_text)
-        rows("step.rules", rules)
         tips = []
         for tip_id in step.tips:
             if tip := self.catalogue.tips.get(tip_id):
@@ -191,6 +185,12 @@ class StepPanel(VerticalScroll, can_focus=True):
         if tips:
             tips[-1].append(f"  ({t('step.more_tips')})", style="dim")
         rows("step.tips", tips)
+        rules = []
+        for rule in step.rules:
+            rule_text = self.filled(rule.text(lang))
+            rule_text.stylize("dim")
+            rules.append(rule_text)
+        rows("step.rules", rules)
         if step.promise:
             grid.add_row("", Text(t("step.promise", kind=t(f"promise.{step.promise}")), style="magenta"))
         return grid
