@@ -99,7 +99,8 @@ async def test_three_visitors_at_once_move_in_payment_and_a_question_escalated_t
         assert panel(app).run.step.id == "transfer_welcome"
         await pilot.press("enter", "enter", "enter", "n")
         assert panel(app).run.step.id == "farewell"
-        await pilot.press("enter")
+        await pilot.press("enter")  # farewell done: the satisfaction dialog
+        await pilot.press("5")
         await settle(pilot)
         assert not app.screen.query(StepPanel)
 
@@ -115,7 +116,7 @@ async def test_three_visitors_at_once_move_in_payment_and_a_question_escalated_t
         await type_into_ask(pilot, "amount", "312.5")
         await type_into_ask(pilot, "receipt_no", "R-0001")
         assert panel(app).run.step.id == "farewell"
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # no satisfaction given
         await settle(pilot)
 
         # 3. A question: colleague, then 3 minutes → supervisor, 3 more → director.
@@ -130,7 +131,7 @@ async def test_three_visitors_at_once_move_in_payment_and_a_question_escalated_t
         clock.advance(minutes=3)
         await pilot.pause(1.2)
         assert "管理处主任" in shown(app, "#prompt")
-        await pilot.press("n", "enter", "enter")
+        await pilot.press("n", "enter", "enter", "3")
         await settle(pilot)
         assert queue.row_count == 0
 
@@ -140,6 +141,7 @@ async def test_three_visitors_at_once_move_in_payment_and_a_question_escalated_t
             ("transfer", "done", "done"), ("payment", "done", "done"), ("question", "done", "done"),
         ]
         assert all(v.service_started_at and v.ended_at for v in done)
+        assert [v.satisfaction for v in done] == [5, None, 3]
         tenant = session.exec(select(Person).where(Person.name == "王小明")).one()
         assert (tenant.kind, tenant.phone, tenant.unit_id) == ("tenant", "13812345678", done[0].unit_id)
         payment = session.exec(select(FeePayment).where(FeePayment.receipt_no == "R-0001")).one()
@@ -289,3 +291,55 @@ def test_register_arrival_refuses_bad_input_naming_the_field(demo_store, clock, 
     with pytest.raises(visits.FieldError) as refused:
         visits.register_arrival(demo_store, clock, 1, unit_code=unit, surname=surname)
     assert refused.value.field == field
+
+
+def test_renovation_fees_come_from_the_policy_and_the_number_of_workers(policy) -> None:
+    from deskapp.services.visit_actions import renovation_fees
+
+    assert renovation_fees(policy, {"workers": 3}) == {
+        "amount": "2,000.00", "permit_fee": "30.00", "pass_deposit": "150.00",
+    }
+
+
+async def test_renovation_shows_the_fees_for_the_workers(demo_store, make_app, sign_in) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walk_in(pilot, sign_in)
+        await register(pilot, "3-2-1501", "任")
+        await serve_first(pilot)
+        await pilot.press("enter", "2")
+        step = panel(app).run.step.id
+        if step == "reno_start":  # presence of the engineering supervisor is the clerk's answer
+            await pilot.press("1")
+        await pilot.press("enter", "enter", "enter")
+        assert panel(app).run.step.id == "reno_in_forms"
+        await type_into_ask(pilot, "workers", "0")
+        assert "正整数" in ask_error(app, "workers")
+        await type_into_ask(pilot, "workers", "3")
+        assert panel(app).run.step.id == "reno_in_fees"
+        body = shown(app, "#step-body")
+        assert "您一共需要缴纳2,000.00元装修保证金" in body
+        assert "您有3名装修人员,需要交纳30.00元的办证工本费和150.00元的装修出入证押金" in body
+
+
+async def test_a_message_for_the_absent_director_is_a_promise_with_the_visitors_phone(
+    demo_store, make_app, sign_in, clock
+) -> None:
+    set_away(demo_store, "dir")
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walk_in(pilot, sign_in)
+        await register(pilot, "3-2-1501", "任")
+        await serve_first(pilot)
+        await pilot.press("enter", "6", "enter")  # director out: computed from who is in
+        assert panel(app).run.step.id == "director_out"
+        await pilot.press("1")
+        assert panel(app).run.step.id == "director_message"
+        await type_into_ask(pilot, "message", "地下车库照明不足")
+        await type_into_ask(pilot, "phone", "13900001111")
+        assert panel(app).run.step.id == "farewell"
+    with demo_store.session() as session:
+        promise = session.exec(select(Promise).where(Promise.source_kind == "visit")).one()
+        assert promise.kind == "director_message" and promise.phone == "13900001111"
+        assert "地下车库照明不足" in promise.text
+        assert (promise.due_at - clock.now()).total_seconds() == 24 * 3600

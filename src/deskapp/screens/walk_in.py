@@ -20,6 +20,7 @@ from deskapp.screens.arrival import ArrivalDialog
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.escalate import EscalateDialog, EscalationChoice
 from deskapp.screens.hand_over import HandOverDialog
+from deskapp.screens.satisfaction import SatisfactionDialog
 from deskapp.services import visit_actions, visits
 from deskapp.services.visits import StaffOnDuty, VisitView
 from deskapp.standards.engine import FlowRun
@@ -198,7 +199,8 @@ class WalkInScreen(DeskScreen):
             added.update(visit_actions.perform(ctx.store, ctx.clock, ctx.policy, step.does, visit.id, self._me, values))
         if step.promise:
             text = self._promise_text(step, {**values, **added})
-            visit_actions.make_promise(ctx.store, ctx.clock, ctx.policy, visit.id, self._me, step.promise, text)
+            phone = str({**values, **added}.get("phone") or "")
+            visit_actions.make_promise(ctx.store, ctx.clock, ctx.policy, visit.id, self._me, step.promise, text, phone)
         if added or step.ask:
             visits.set_values(ctx.store, visit.id, **{**{k: values[k] for k in step.ask if k in values}, **added})
         return added
@@ -231,16 +233,21 @@ class WalkInScreen(DeskScreen):
 
     @on(StepPanel.Finished)
     def _finished(self, event: StepPanel.Finished) -> None:
-        ctx = self.ctx
         step = event.run.step
         outcome = step.outcome or ("handed_off" if step.handoff else "done")
-        try:
-            visits.finish(ctx.store, ctx.clock, self.current.id, self._me, outcome)
-        except DeskappError as e:
-            self.notify(ctx.t.error(e), severity="error")
-            return
-        self.notify(self.t("walk_in.finished", who=self.current.who or self.current.unit))
-        self._close_panel()
+        visit = self.current
+
+        def rated(satisfaction: int | None) -> None:
+            ctx = self.ctx
+            try:
+                visits.finish(ctx.store, ctx.clock, visit.id, self._me, outcome, satisfaction)
+            except DeskappError as e:
+                self.notify(ctx.t.error(e), severity="error")
+                return
+            self.notify(self.t("walk_in.finished", who=visit.who or visit.unit))
+            self._close_panel()
+
+        self.app.push_screen(SatisfactionDialog(), rated)
 
     def _close_panel(self) -> None:
         self.current, self.run = None, None

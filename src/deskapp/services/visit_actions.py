@@ -111,7 +111,7 @@ def perform(store: Store, clock: Clock, policy: Policy, action: str, visit_id: i
 
 
 def make_promise(
-    store: Store, clock: Clock, policy: Policy, visit_id: int, staff_id: int, kind: str, text: str
+    store: Store, clock: Clock, policy: Policy, visit_id: int, staff_id: int, kind: str, text: str, phone: str = ""
 ) -> int:
     """A promise made at the counter: owned by the clerk, due by the policy's limit for its kind."""
     due: timedelta = policy.duration(PROMISE_DUE[kind])
@@ -121,7 +121,7 @@ def make_promise(
         if visit is None or owner is None:
             raise DeskappError("visit.not_found", id=visit_id)
         promise = Promise(
-            kind=kind, text=text, customer=f"{visit.surname}{visit.title}", phone=visit.phone,
+            kind=kind, text=text, customer=f"{visit.surname}{visit.title}", phone=phone or visit.phone,
             unit_id=visit.unit_id, owner_id=staff_id, created_by_id=staff_id, created_at=clock.now(),
             due_at=clock.now() + due, source_kind="visit", source_id=visit_id,
         )
