@@ -200,19 +200,21 @@ def catalogue_show(
     from pathlib import Path
 
     from deskapp.i18n import Translator
+    from deskapp.policy import load_policy
     from deskapp.standards.catalogue import load
     from deskapp.standards.outline import outline
 
     options = ctx.obj.merged(None, lang, None)
     with cleanly(options):
         t = Translator(options.language)
+        policy = load_policy(options.policy)
         catalogue = load(Path(folder) if folder else None)
         names = sorted(catalogue.scenarios) if scenario == "all" else [scenario]
         for name in names:
             found = catalogue.scenarios.get(name)
             if found is None:
                 raise _fail(t("catalogue.unknown_scenario", scenario=name, known=", ".join(sorted(catalogue.scenarios))))
-            typer.echo("\n".join(outline(found, catalogue, options.language, t)))
+            typer.echo("\n".join(outline(found, catalogue, options.language, t, policy.value)))
 
 
 def _pairs(pairs: list[str], what: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from deskapp.standards.forbidden import Hit, find_forbidden
+from deskapp.standards.slots import fill
 
 
 class NoteField(Vertical):
@@ -53,7 +54,8 @@ class NoteField(Vertical):
         for n, hit in enumerate(hits):
             if n:
                 warning.append("\n")
-            warning.append(ctx.t("forbidden.warning", phrase=hit.matched, better=hit.entry.better(ctx.lang)))
+            better = fill(hit.entry.better(ctx.lang), {}, ctx.policy.value, lambda slot: ctx.t(f"slot.{slot}"))
+            warning.append(ctx.t("forbidden.warning", phrase=hit.matched, better=better))
         self.query_one(".forbidden-warning", Static).update(warning)
         if [h.entry.id for h in hits] != [h.entry.id for h in self.hits]:
             self.hits = hits
