@@ -111,15 +111,32 @@ def _context(options: Options, *, require_schema: bool = True):
 
     policy = load_policy(options.policy)
     catalogue = shipped()
-    if require_schema and options.uses_default_store:
-        from deskapp.paths import user_data_dir
-
-        if not user_data_dir().is_dir():  # nothing was ever set up on this machine
-            raise DeskappError("store.not_initialised")
+    if require_schema and _missing_sqlite_file(options.url):
+        raise DeskappError("store.not_initialised")  # and no empty file is left behind
     store = Store(options.url)
     if require_schema:
         migrate.require_current(store.engine)
     return Context(store=store, policy=policy, clock=SystemClock(), t=Translator(options.language), catalogue=catalogue)
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False  # the store reports the bad URL itself
+    return parsed.get_backend_name() == "sqlite" and bool(parsed.database) and not Path(parsed.database).expanduser().exists()
+
+
+def _shown_url(url: str) -> str:
+    """The URL as it may be printed: without a password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _open_console(options: Options) -> None:
@@ -149,7 +166,7 @@ def init(
         context = _context(options, require_schema=False)
         result = init_store(context.store, context.clock, context.policy, demo=demo)
         t = context.t
-        typer.echo(t("cli.init_done", revision=result.revision, url=options.url))
+        typer.echo(t("cli.init_done", revision=result.revision, url=_shown_url(options.url)))
         if result.demo == "loaded":
             typer.echo(t("cli.demo_loaded"))
         elif result.demo == "already":

@@ -29,7 +29,7 @@ class ArrivalDialog(ModalScreen[int | None]):
     }
     ArrivalDialog .title { text-style: bold; }
     ArrivalDialog .hint { color: $text-muted; }
-    ArrivalDialog .error { color: $error; height: auto; padding-left: 10; }
+    ArrivalDialog .field-error { color: $error; height: auto; padding-left: 10; }
     ArrivalDialog .row { height: 1; margin-top: 1; }
     ArrivalDialog .row > Label { width: 10; }
     ArrivalDialog .row > Input, ArrivalDialog .row > Select { width: 1fr; background: $boost; }
@@ -54,15 +54,15 @@ class ArrivalDialog(ModalScreen[int | None]):
             with Horizontal(classes="row"):
                 yield Label(t("arrival.unit_label"))
                 yield Input(id="unit", placeholder=t("arrival.unit_hint"), max_length=32, compact=True)
-            yield Label("", id="unit-error", classes="error")
+            yield Label("", id="unit-error", classes="field-error")
             yield OptionList(id="matches")
             with Horizontal(classes="row"):
                 yield Label(t("arrival.surname"))
                 yield Input(id="surname", max_length=32, compact=True)
                 yield Label(" " + t("arrival.title_field"))
                 yield Input(id="title", placeholder=t("arrival.title_hint"), max_length=2, compact=True)
-            yield Label("", id="surname-error", classes="error")
-            yield Label("", id="title-error", classes="error")
+            yield Label("", id="surname-error", classes="field-error")
+            yield Label("", id="title-error", classes="field-error")
             with Horizontal(classes="row"):
                 yield Label(t("arrival.purpose"))
                 yield Select(
@@ -74,7 +74,7 @@ class ArrivalDialog(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#matches", OptionList).display = False
-        for error in self.query(".error"):
+        for error in self.query(".field-error"):
             error.display = False
         self.query_one("#unit", Input).focus()
 

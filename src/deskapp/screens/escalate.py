@@ -39,7 +39,7 @@ class EscalateDialog(ModalScreen[EscalationChoice | None]):
     EscalateDialog .title { text-style: bold; }
     EscalateDialog #sentence { color: $text-muted; margin-bottom: 1; }
     EscalateDialog OptionList { height: auto; max-height: 8; }
-    EscalateDialog .error { color: $error; height: auto; }
+    EscalateDialog .field-error { color: $error; height: auto; }
     """
 
     BINDINGS = [Binding("escape", "cancel", "key.cancel")]
@@ -59,7 +59,7 @@ class EscalateDialog(ModalScreen[EscalationChoice | None]):
             yield OptionList(*self._options(), id="to")
             yield Label(t("escalate.reason"))
             yield Input(id="reason", max_length=200)
-            yield Label("", id="error", classes="error")
+            yield Label("", id="error", classes="field-error")
             yield Label(t("escalate.keys"), classes="hint")
 
     def _options(self) -> list[Option]:

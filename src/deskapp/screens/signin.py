@@ -18,7 +18,7 @@ class SignInScreen(DeskScreen):
     #signin { width: 48; height: auto; border: round $primary; padding: 1 2; }
     #signin Label.title { text-style: bold; margin-bottom: 1; }
     #signin Input { margin: 0; }
-    #signin Label.error { color: $error; height: auto; }
+    #signin Label.field-error { color: $error; height: auto; }
     #signin Label.hint { color: $text-muted; margin-top: 1; width: 100%; }
     """
 
@@ -27,10 +27,10 @@ class SignInScreen(DeskScreen):
             yield Label(self.t("signin.title"), classes="title")
             yield Label(self.t("signin.code"))
             yield Input(id="code", max_length=32)
-            yield Label("", id="code-error", classes="error")
+            yield Label("", id="code-error", classes="field-error")
             yield Label(self.t("signin.pin"))
             yield Input(id="pin", password=True, max_length=8, restrict=r"[0-9]*")
-            yield Label("", id="pin-error", classes="error")
+            yield Label("", id="pin-error", classes="field-error")
             yield Label(self.t("signin.hint"), classes="hint")
 
     def on_mount(self) -> None:

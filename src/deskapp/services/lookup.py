@@ -27,7 +27,7 @@ def find_units(store: Store, query: str, limit: int = 8) -> list[UnitMatch]:
     query = query.strip()
     if not query:
         return []
-    with store.session() as session:
+    with store.read() as session:
         by_person = select(Person.unit_id).where(
             Person.active, or_(Person.name.contains(query), Person.phone.contains(query))
         )

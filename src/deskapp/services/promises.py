@@ -30,7 +30,7 @@ def open_promises(store: Store, clock: Clock, policy: Policy) -> list[PromiseVie
     """Every open promise, overdue first, then by due time."""
     now = clock.now()
     soon = policy.duration("handover.promise_due_soon_minutes")
-    with store.session() as session:
+    with store.read() as session:
         rows = session.exec(
             select(Promise, Staff.name, Unit.code)
             .join(Staff, Staff.id == Promise.owner_id)

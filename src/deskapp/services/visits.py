@@ -95,7 +95,7 @@ def register_arrival(
 
 def open_visits(store: Store) -> list[VisitView]:
     """Everyone waiting or being served, in order of arrival."""
-    with store.session() as session:
+    with store.read() as session:
         rows = session.exec(
             select(Visit, Unit.code, Staff.name)
             .outerjoin(Unit, Unit.id == Visit.unit_id)
@@ -145,7 +145,7 @@ def record_move(store: Store, clock: Clock, visit_id: int, staff_id: int, scenar
 
 def moves(store: Store, visit_id: int) -> list[tuple[str, str, str]]:
     """The visit's recorded moves in order: (scenario, step, via)."""
-    with store.session() as session:
+    with store.read() as session:
         rows = session.exec(select(VisitStep).where(VisitStep.visit_id == visit_id).order_by(VisitStep.seq)).all()
     return [(r.scenario, r.step, r.via) for r in rows]
 
@@ -185,7 +185,7 @@ def escalate(
 
 
 def escalations(store: Store, visit_id: int) -> list[Escalation]:
-    with store.session() as session:
+    with store.read() as session:
         return list(session.exec(select(Escalation).where(Escalation.visit_id == visit_id).order_by(Escalation.at, Escalation.id)).all())
 
 
@@ -202,7 +202,7 @@ def finish(store: Store, clock: Clock, visit_id: int, staff_id: int, outcome: st
 
 
 def staff_on_duty(store: Store, roles: tuple[str, ...], exclude: int | None = None) -> list[StaffOnDuty]:
-    with store.session() as session:
+    with store.read() as session:
         rows = session.exec(
             select(Staff).where(Staff.active, Staff.present, Staff.role.in_(roles)).order_by(Staff.role, Staff.code)
         ).all()
@@ -211,7 +211,7 @@ def staff_on_duty(store: Store, roles: tuple[str, ...], exclude: int | None = No
 
 def presence(store: Store) -> list[tuple[StaffOnDuty, bool]]:
     """Every active colleague and whether they are in now (the facts *_present read this)."""
-    with store.session() as session:
+    with store.read() as session:
         rows = session.exec(select(Staff).where(Staff.active).order_by(Staff.role, Staff.code)).all()
     return [(StaffOnDuty(s.id, s.code, s.name, s.role), s.present) for s in rows]
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from deskapp.errors import DeskappError
 
 BUSY_TIMEOUT_MS = 5000
+READ_ONLY = "deskapp_read_only"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -32,7 +33,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Reads take no write lock, so counters reading at once never wait on each other.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -64,11 +67,21 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._reader = self.engine.execution_options(**{READ_ONLY: True})
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on any error."""
+        """A session that may write: committed on success, rolled back on any error.
+
+        On SQLite it starts with BEGIN IMMEDIATE, taking the write lock at once."""
         with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: a plain BEGIN, no write lock."""
+        with Session(self._reader, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
