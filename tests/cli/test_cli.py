@@ -182,3 +182,16 @@ def test_a_bad_site_policy_is_one_line(tmp_path: Path) -> None:
     site.write_text("[reception]\nwait_handoff_minutes = -3\n", encoding="utf-8")
     line = one_line_failure(run("--lang", "en", "--policy", str(site), "init", "--db", "sqlite:///x.db", cwd=tmp_path))
     assert line == f"deskapp: Site policy file {site}: reception.wait_handoff_minutes cannot be negative"
+
+
+def test_opening_a_missing_sqlite_store_leaves_no_empty_file(tmp_path: Path) -> None:
+    line = one_line_failure(run("--lang", "en", "--db", "sqlite:///new.db", cwd=tmp_path))
+    assert "not set up" in line
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_init_never_prints_a_password() -> None:
+    from deskapp.cli import _shown_url
+
+    shown = _shown_url("postgresql+psycopg://deskapp:s3cret@db.local/deskapp")
+    assert "s3cret" not in shown and shown.startswith("postgresql+psycopg://deskapp:")

@@ -260,3 +260,18 @@ def test_buildings_and_units_round_trip(store: Store) -> None:
     with store.session() as session:
         unit = session.exec(select(Unit).where(Unit.code == "3-2-1501")).one()
     assert (unit.floor, unit.monthly_fee_fen, unit.vacant) == (15, 27580, False)
+
+
+def test_a_read_session_does_not_wait_for_a_writer(store: Store) -> None:
+    """Reads begin with a plain BEGIN: a counter reading never queues behind one writing."""
+    import time
+
+    with store.session() as writer:
+        writer.add(Setting(key="k", value="v"))
+        writer.flush()
+        started = time.perf_counter()
+        with store.read() as reader:
+            assert reader.exec(text("SELECT count(*) FROM setting")).one()[0] == 0  # not yet committed
+        assert time.perf_counter() - started < BUSY_TIMEOUT_MS / 1000 / 2
+    with store.read() as reader:
+        assert reader.exec(text("SELECT count(*) FROM setting")).one()[0] == 1
