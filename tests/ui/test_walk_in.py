@@ -3,73 +3,18 @@ the 3-minute and 3+3-minute timers on the fixed clock, bad input at the field, a
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from rich.console import Console
-from textual.widgets import Static
 from sqlmodel import select
 
 from deskapp.services import visits
 from deskapp.store.tables import Escalation, FeePayment, Person, Promise, Staff, Visit, VisitStep
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def open_walk_in(pilot, sign_in) -> None:
-    await sign_in(pilot, "demo", "1234")
-    await pilot.press("f2")
-    await settle(pilot)
-
-
-async def register(pilot, unit: str, surname: str, title: str = "1") -> None:
-    """F2 on the walk-in screen: unit, Enter, surname, Enter, title, Enter registers."""
-    await pilot.press("f2")
-    await pilot.pause()
-    await pilot.press(*unit, "enter", *surname, "enter", *title, "enter")
-    await settle(pilot)
-
-
-def shown(app, selector: str) -> str:
-    """A widget's content as plain text, unwrapped."""
-    console = Console(width=400, file=io.StringIO(), color_system=None)
-    console.print(app.screen.query_one(selector, Static).content)
-    return console.file.getvalue()
-
-
-def panel(app) -> StepPanel:
-    return app.screen.query_one(StepPanel)
-
-
-async def serve_first(pilot) -> None:
-    queue = pilot.app.screen.query_one(VisitQueue)
-    queue.focus()
-    queue.move_cursor(row=0)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-async def type_into_ask(pilot, slot: str, text: str) -> None:
-    field = next(i for i in pilot.app.screen.query("#step-inputs Input") if i.name == slot)
-    field.focus()
-    field.value = ""
-    await pilot.press(*text, "enter")
-    await pilot.pause()
-
-
-def ask_error(app, slot: str) -> str:
-    return next(str(label.render()) for label in app.screen.query(".ask-error") if label.name == slot)
-
-
-def set_away(store, code: str) -> None:
-    with store.session() as session:
-        session.exec(select(Staff).where(Staff.code == code)).one().present = False
+from walk_in_helpers import (
+    ask_error, open_walk_in, panel, register, serve_first, set_away, settle, shown, type_into_ask,
+)
 
 
 async def test_three_visitors_at_once_move_in_payment_and_a_question_escalated_twice(
@@ -343,3 +288,31 @@ async def test_a_message_for_the_absent_director_is_a_promise_with_the_visitors_
         assert promise.kind == "director_message" and promise.phone == "13900001111"
         assert "地下车库照明不足" in promise.text
         assert (promise.due_at - clock.now()).total_seconds() == 24 * 3600
+
+
+async def test_on_the_phone_the_hand_over_asks_the_caller_to_wait_twenty_seconds(demo_store, make_app, sign_in) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walk_in(pilot, sign_in)
+        await register(pilot, "1-1-101", "李", "3")
+        queue = app.screen.query_one(VisitQueue)
+        queue.focus()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "请您等我20秒好么?我会马上回来。" in shown(app, "#step-body")
+
+
+async def test_a_visitor_who_left_leaves_the_queue(demo_store, make_app, sign_in) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walk_in(pilot, sign_in)
+        await register(pilot, "1-1-101", "李", "3")
+        app.screen.query_one(VisitQueue).focus()
+        await pilot.press("ctrl+x")
+        await settle(pilot)
+        assert app.screen.query_one(VisitQueue).row_count == 0
+    with demo_store.session() as session:
+        visit = session.exec(select(Visit)).one()
+        assert (visit.state, visit.outcome) == ("left", "left") and visit.ended_at is not None

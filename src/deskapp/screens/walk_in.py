@@ -2,7 +2,8 @@
 
 Keys: F2 registers an arrival; Enter on the queue serves the highlighted visitor; Tab moves
 between the queue and the step panel; Ctrl+E hands the visit up (服务上移); Ctrl+U marks a
-waiting visitor urgent; Ctrl+H hands a waiting visitor to a colleague (Std 2).
+waiting visitor urgent; Ctrl+H hands a waiting visitor to a colleague (Std 2, scene 1), Ctrl+T
+the same while on the phone (scene 2, "请您等我20秒"); Ctrl+X: the visitor left without waiting.
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ class WalkInScreen(DeskScreen):
     BINDINGS = [
         Binding("f2", "arrival", "key.arrival", id="walk_in.arrival"),
         Binding("ctrl+e", "escalate", "key.escalate", id="walk_in.escalate"),
-        Binding("ctrl+h", "hand_over", "key.hand_over", id="walk_in.hand_over"),
+        Binding("ctrl+h", "hand_over('counter')", "key.hand_over", id="walk_in.hand_over"),
+        Binding("ctrl+t", "hand_over('phone')", "key.hand_over_phone", id="walk_in.hand_over_phone"),
         Binding("ctrl+u", "urgent", "key.urgent", id="walk_in.urgent"),
+        Binding("ctrl+x", "left", "key.left", id="walk_in.left"),
     ]
 
     current: VisitView | None = None
@@ -266,7 +269,7 @@ class WalkInScreen(DeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "escalate":
             return self.current is not None
-        if action in ("urgent", "hand_over"):
+        if action in ("urgent", "hand_over", "left"):
             visit = self.query_one(VisitQueue).selected()
             return visit is not None and visit.state == "waiting"
         return True
@@ -301,7 +304,18 @@ class WalkInScreen(DeskScreen):
 
         self.app.push_screen(EscalateDialog(visit.who or visit.unit), chosen)
 
-    def action_hand_over(self) -> None:
+    def action_left(self) -> None:
+        visit = self.query_one(VisitQueue).selected()
+        if visit is None:
+            return
+        try:
+            visits.mark_left(self.ctx.store, self.ctx.clock, visit.id, self._me)
+        except DeskappError as e:
+            self.notify(self.ctx.t.error(e), severity="error")
+        self.reload()
+
+    def action_hand_over(self, scene: str = "counter") -> None:
+        """Std 2 scene 1 (serving A at the counter) or scene 2 (on the phone with A)."""
         visitor = self.query_one(VisitQueue).selected()
         if visitor is None:
             return
@@ -313,4 +327,4 @@ class WalkInScreen(DeskScreen):
             self.notify(self.t("walk_in.handed_over", who=visitor.who or visitor.unit, to=colleague.name))
             self.reload()
 
-        self.app.push_screen(HandOverDialog(visitor, self.current), handed)
+        self.app.push_screen(HandOverDialog(visitor, self.current, scene), handed)

@@ -223,3 +223,15 @@ def set_presence(store: Store, clock: Clock, actor_id: int, present_ids: set[int
             if staff.present != now_present:
                 staff.present = now_present
                 audit.record(session, clock, "staff.presence", actor_id=actor_id, entity="staff", entity_id=staff.id, present=now_present)
+
+
+def mark_left(store: Store, clock: Clock, visit_id: int, staff_id: int) -> None:
+    """The visitor gave up waiting and left before being served."""
+    with store.session() as session:
+        visit = _visit(session, visit_id)
+        if visit.state != VisitState.WAITING:
+            raise DeskappError("visit.closed", id=visit_id)
+        visit.state = VisitState.LEFT
+        visit.ended_at = clock.now()
+        visit.outcome = "left"
+        audit.record(session, clock, "visit.left", actor_id=staff_id, entity="visit", entity_id=visit_id)
