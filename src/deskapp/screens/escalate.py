@@ -15,10 +15,11 @@ from textual.widgets.option_list import Option
 from deskapp.domain.visits import Level
 from deskapp.services.visits import StaffOnDuty, staff_on_duty
 
+# In the order offered: the standard's sentence names the CS supervisor first (或客服主任).
 ROLES_BY_LEVEL = {
-    Level.COLLEAGUE: ("clerk", "engineering", "finance"),
     Level.SUPERVISOR: ("supervisor",),
     Level.DIRECTOR: ("director",),
+    Level.COLLEAGUE: ("clerk", "engineering", "finance"),
 }
 
 

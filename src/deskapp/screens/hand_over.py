@@ -47,7 +47,7 @@ class HandOverDialog(ModalScreen[StaffOnDuty | None]):
         self._staff = {str(s.id): s for s in staff_on_duty(ctx.store, ("clerk", "supervisor"), exclude=me)}
         run = FlowRun(ctx.catalogue.scenarios["busy_reception"], clock=ctx.clock, start=FIRST_STEP[self._scene])
         with Vertical():
-            yield Label(t("hand_over.title", who=self._visitor.who), classes="title")
+            yield Label(t("hand_over.title", who=self._visitor.called(t)), classes="title")
             yield Label(t("hand_over.pick"))
             yield OptionList(
                 *[Option(f"{s.name}({t(f'role.{s.role}')})", id=key) for key, s in self._staff.items()], id="colleagues"

@@ -116,10 +116,10 @@ class WalkInScreen(DeskScreen):
             b = max(waiting, key=lambda v: (v.urgent, waited(v.arrived_at, now)))
             if needs_handoff(b.arrived_at, b.urgent, now, self._limit):
                 warn = True
-                text.append(self.t("walk_in.prompt_handoff", who=b.who or b.unit, waited=mm_ss(waited(b.arrived_at, now))))
+                text.append(self.t("walk_in.prompt_handoff", who=b.called(self.t), waited=mm_ss(waited(b.arrived_at, now))))
             else:
                 nod = self.ctx.catalogue.scenarios["busy_reception"].steps["s1_nod"]
-                text.append(self.t("walk_in.prompt_nod", who=b.who or b.unit) + " ")
+                text.append(self.t("walk_in.prompt_nod", who=b.called(self.t)) + " ")
                 text.append(f"「{nod.say[0].text(self.ctx.lang)}」", style="bold #ffd75f")
         question = self._question_due(now)
         if question:
@@ -247,7 +247,7 @@ class WalkInScreen(DeskScreen):
             except DeskappError as e:
                 self.notify(ctx.t.error(e), severity="error")
                 return
-            self.notify(self.t("walk_in.finished", who=visit.who or visit.unit))
+            self.notify(self.t("walk_in.finished", who=visit.called(self.t)))
             self._close_panel()
 
         self.app.push_screen(SatisfactionDialog(), rated)
@@ -299,10 +299,10 @@ class WalkInScreen(DeskScreen):
                 return
             visits.escalate(self.ctx.store, self.ctx.clock, visit.id, self._me, choice.to.id, choice.level, choice.reason)
             self.query_one(StepPanel).set_values(colleague=choice.to.name)
-            self.notify(self.t("walk_in.escalated", who=visit.who or visit.unit, to=choice.to.name))
+            self.notify(self.t("walk_in.escalated", who=visit.called(self.t), to=choice.to.name))
             self.reload()
 
-        self.app.push_screen(EscalateDialog(visit.who or visit.unit), chosen)
+        self.app.push_screen(EscalateDialog(visit.called(self.t)), chosen)
 
     def action_left(self) -> None:
         visit = self.query_one(VisitQueue).selected()
@@ -324,7 +324,7 @@ class WalkInScreen(DeskScreen):
             if colleague is None:
                 return
             visits.escalate(self.ctx.store, self.ctx.clock, visitor.id, self._me, colleague.id, Level.COLLEAGUE, "std2")
-            self.notify(self.t("walk_in.handed_over", who=visitor.who or visitor.unit, to=colleague.name))
+            self.notify(self.t("walk_in.handed_over", who=visitor.called(self.t), to=colleague.name))
             self.reload()
 
         self.app.push_screen(HandOverDialog(visitor, self.current, scene), handed)

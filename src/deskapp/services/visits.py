@@ -54,6 +54,12 @@ class VisitView:
     def who(self) -> str:
         return f"{self.surname}{self.title}" if self.surname else ""
 
+    def called(self, t) -> str:
+        """The visitor as the UI language addresses them: 王先生, Mr Wang."""
+        if not self.surname:
+            return self.unit
+        return t(f"visitor.{self.title}", surname=self.surname) if self.title else self.surname
+
 
 @dataclass(frozen=True)
 class StaffOnDuty:

@@ -61,7 +61,7 @@ class VisitQueue(DataTable):
 
     def _cells(self, n: int, visit: VisitView, now: datetime, limit: timedelta, me: int | None) -> list:
         t = self.app.ctx.t
-        who = Text(visit.who)
+        who = Text(visit.called(t) if visit.surname else "")
         if visit.urgent:
             who.append(" " + t("walk_in.urgent"), style="bold red")
         purpose = t(f"walk_in.purpose.{visit.purpose}") if visit.purpose else ""
