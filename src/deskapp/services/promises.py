@@ -10,6 +10,7 @@ from sqlmodel import select
 from deskapp.clock import Clock
 from deskapp.domain.promises import DueStatus, due_status
 from deskapp.policy import Policy
+from deskapp.services import audit
 from deskapp.store.engine import Store
 from deskapp.store.tables import Promise, PromiseState, Staff, Unit
 
@@ -42,3 +43,35 @@ def open_promises(store: Store, clock: Clock, policy: Policy) -> list[PromiseVie
         PromiseView(p.id, p.kind, p.text, p.customer, unit or "", owner, p.due_at, due_status(p.due_at, now, soon))
         for p, owner, unit in rows
     ]
+
+
+def make(
+    store: Store, clock: Clock, policy: Policy, staff_id: int, kind: str, text: str, *,
+    customer: str = "", phone: str = "", unit_id: int | None = None, due_at: datetime | None = None,
+    source_kind: str = "", source_id: int | None = None,
+) -> int:
+    """A promise made to a customer: owned by the clerk, due when said or by the policy's limit."""
+    now = clock.now()
+    with store.session() as session:
+        promise = Promise(
+            kind=kind, text=text, customer=customer, phone=phone, unit_id=unit_id, owner_id=staff_id,
+            created_by_id=staff_id, created_at=now, due_at=due_at or now + policy.duration(PROMISE_DUE[kind]),
+            source_kind=source_kind, source_id=source_id,
+        )
+        session.add(promise)
+        session.flush()
+        audit.record(session, clock, "promise.made", actor_id=staff_id, entity="promise", entity_id=promise.id, kind=kind)
+        return promise.id
+
+
+# How long each kind of promise may take, from the policy, when the clerk names no time.
+PROMISE_DUE = {
+    "invoice_delivery": "payment.invoice_delivery_hours",
+    "renovation_approval": "renovation.approval_notice_hours",
+    "director_message": "director.message_hours",
+    "repair_arrival": "repair.arrival_minutes",
+    "repair_reschedule": "repair.arrival_minutes",
+    "complaint_reply": "feedback.reply_general_hours",
+    "callback": "phone.callback_hours",
+    "referral_number": "phone.callback_hours",
+}

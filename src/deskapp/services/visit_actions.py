@@ -5,8 +5,6 @@ Each function is one transaction; each is named in standards/registry.ACTIONS.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel import select
 
 from deskapp.clock import Clock
@@ -14,23 +12,10 @@ from deskapp.domain.fees import format_fen, parse_yuan
 from deskapp.domain.visits import Level
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
-from deskapp.services import audit, visits
+from deskapp.services import audit, promises, visits
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
-from deskapp.store.tables import FeePayment, Person, Promise, Staff, Visit
-
-# How long each kind of promise may take, from the policy.
-PROMISE_DUE = {
-    "invoice_delivery": "payment.invoice_delivery_hours",
-    "renovation_approval": "renovation.approval_notice_hours",
-    "director_message": "director.message_hours",
-    "repair_arrival": "repair.arrival_minutes",
-    "repair_reschedule": "repair.arrival_minutes",
-    "complaint_reply": "feedback.reply_general_hours",
-    "callback": "feedback.reply_general_hours",
-    "referral_number": "feedback.reply_general_hours",
-}
-
+from deskapp.store.tables import FeePayment, Person, Visit
 
 def _unit_of(store: Store, visit_id: int, field: str) -> int:
     with store.session() as session:
@@ -113,19 +98,13 @@ def perform(store: Store, clock: Clock, policy: Policy, action: str, visit_id: i
 def make_promise(
     store: Store, clock: Clock, policy: Policy, visit_id: int, staff_id: int, kind: str, text: str, phone: str = ""
 ) -> int:
-    """A promise made at the counter: owned by the clerk, due by the policy's limit for its kind."""
-    due: timedelta = policy.duration(PROMISE_DUE[kind])
-    with store.session() as session:
+    """A promise made at the counter, to the visitor, for their unit."""
+    with store.read() as session:
         visit = session.get(Visit, visit_id)
-        owner = session.get(Staff, staff_id)
-        if visit is None or owner is None:
+        if visit is None:
             raise DeskappError("visit.not_found", id=visit_id)
-        promise = Promise(
-            kind=kind, text=text, customer=f"{visit.surname}{visit.title}", phone=phone or visit.phone,
-            unit_id=visit.unit_id, owner_id=staff_id, created_by_id=staff_id, created_at=clock.now(),
-            due_at=clock.now() + due, source_kind="visit", source_id=visit_id,
-        )
-        session.add(promise)
-        session.flush()
-        audit.record(session, clock, "promise.made", actor_id=staff_id, entity="promise", entity_id=promise.id, kind=kind)
-        return promise.id
+        customer, unit_id, phone = f"{visit.surname}{visit.title}", visit.unit_id, phone or visit.phone
+    return promises.make(
+        store, clock, policy, staff_id, kind, text, customer=customer, phone=phone, unit_id=unit_id,
+        source_kind="visit", source_id=visit_id,
+    )

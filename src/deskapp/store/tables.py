@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from deskapp.store.types import UTCDateTime
@@ -233,3 +233,50 @@ class Escalation(SQLModel, table=True):
     from_id: int = Field(foreign_key="staff.id")
     to_id: int | None = Field(default=None, foreign_key="staff.id")
     reason: str = Field(default="", max_length=200)
+
+
+class FlowMove(SQLModel, table=True):
+    """One move in a record's flow (a call, a work order …): the trail survives a restart."""
+
+    __tablename__ = "flow_move"
+    __table_args__ = (Index("ix_flow_move_record", "record_kind", "record_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_kind: str = Field(max_length=16)  # "call", …
+    record_id: int
+    seq: int
+    at: datetime = Field(sa_column=_utc())
+    scenario: str = Field(max_length=32)
+    step: str = Field(max_length=64)
+    via: str = Field(max_length=64)
+    actor_id: int = Field(foreign_key="staff.id")
+
+
+class CallState(StrEnum):
+    RINGING = "ringing"
+    TALKING = "talking"
+    ON_HOLD = "on_hold"
+    ENDED = "ended"
+    MISSED = "missed"
+
+
+class Call(SQLModel, table=True):
+    """A telephone call at the hotline: ringing, answered, held, ended — or missed and owed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(default="in", max_length=4)  # in / out (a callback)
+    number: str = Field(max_length=32, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    rang_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    state: str = Field(default=CallState.RINGING, max_length=16, index=True)  # CallState
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    answered_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    hold_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    held_seconds: int = 0
+    holds: int = 0
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    outcome: str = Field(default="", max_length=16)
+    returned_by_call_id: int | None = Field(default=None, foreign_key="call.id")  # a missed call called back
+    promise_id: int | None = Field(default=None, foreign_key="promise.id")  # the callback this call keeps
+    slot_values: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON

@@ -1,0 +1,278 @@
+"""The hotline (seed 003, 002): calls ring, are answered, held, ended — or missed and returned.
+
+Every change is its own transaction, written when it happens. `ring` is what a telephone system
+calls (through `deskapp call ring NUMBER`); open consoles poll the store and show it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from deskapp.clock import Clock
+from deskapp.errors import DeskappError
+from deskapp.services import audit
+from deskapp.services.visits import FieldError
+from deskapp.store.engine import Store
+from deskapp.store.tables import Call, CallState, Person, Promise, PromiseState, Staff, Unit
+
+_DIGITS = re.compile(r"\d")
+
+
+def normalise_number(text: str) -> str:
+    """A caller's number as digits (a landline keeps its dash): +86 138 1234 5678 → 13812345678."""
+    compact = re.sub(r"[\s()]", "", text.strip())
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    elif compact.startswith("0086"):
+        compact = compact[4:]
+    if not re.fullmatch(r"\+?[\d-]+", compact) or not 3 <= len(_DIGITS.findall(compact)) <= 20:
+        raise FieldError("number", "call.bad_number", number=text.strip())
+    return compact
+
+
+@dataclass(frozen=True)
+class CallView:
+    id: int
+    direction: str
+    number: str
+    unit: str
+    caller: str
+    caller_kind: str
+    rang_at: datetime
+    state: str
+    answered_by_id: int | None
+    answered_by: str
+    answered_at: datetime | None
+    hold_since: datetime | None
+    held_seconds: int
+    holds: int
+    outcome: str
+    promise_id: int | None
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallbackView:
+    """A callback owed: a promise to call someone, or a missed call not yet returned."""
+
+    promise_id: int | None
+    missed_call_id: int | None
+    number: str
+    who: str
+    unit: str
+    due_at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class ScreenPop:
+    unit: str
+    people: tuple[tuple[str, str, str], ...]  # (kind, name, phone)
+    promises: tuple[tuple[str, str, datetime, str], ...]  # (kind, text, due, owner)
+
+
+def _find_caller(session, number: str) -> tuple[int | None, int | None]:
+    person = session.exec(
+        select(Person).where(Person.active, Person.phone == number).order_by(Person.kind)
+    ).first()
+    return (person.unit_id, person.id) if person else (None, None)
+
+
+def ring(store: Store, clock: Clock, number: str, at: datetime | None = None) -> int:
+    """A call rings: recorded with the caller found by number (unknown numbers are allowed)."""
+    number = normalise_number(number)
+    with store.session() as session:
+        unit_id, person_id = _find_caller(session, number)
+        call = Call(number=number, unit_id=unit_id, person_id=person_id, rang_at=at or clock.now())
+        session.add(call)
+        session.flush()
+        audit.record(session, clock, "call.rang", entity="call", entity_id=call.id, number=number)
+        return call.id
+
+
+def _views(session, calls: list[Call]) -> list[CallView]:
+    units = dict(session.exec(select(Unit.id, Unit.code).where(Unit.id.in_({c.unit_id for c in calls if c.unit_id}))).all())
+    people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_({c.person_id for c in calls if c.person_id}))).all()}
+    staff = dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_({c.answered_by_id for c in calls if c.answered_by_id}))).all())
+    views = []
+    for c in calls:
+        person = people.get(c.person_id)
+        views.append(CallView(
+            c.id, c.direction, c.number, units.get(c.unit_id, ""), person.name if person else "",
+            person.kind if person else "", c.rang_at, c.state, c.answered_by_id, staff.get(c.answered_by_id, ""),
+            c.answered_at, c.hold_since, c.held_seconds, c.holds, c.outcome, c.promise_id, json.loads(c.slot_values),
+        ))
+    return views
+
+
+def open_calls(store: Store) -> list[CallView]:
+    """Calls ringing, being talked on or held, in the order they rang."""
+    with store.read() as session:
+        calls = session.exec(
+            select(Call).where(Call.state.in_([CallState.RINGING, CallState.TALKING, CallState.ON_HOLD]))
+            .order_by(Call.rang_at, Call.id)
+        ).all()
+        return _views(session, list(calls))
+
+
+def get(store: Store, call_id: int) -> CallView:
+    with store.read() as session:
+        call = session.get(Call, call_id)
+        if call is None:
+            raise DeskappError("call.not_found", id=call_id)
+        return _views(session, [call])[0]
+
+
+def callbacks_owed(store: Store) -> list[CallbackView]:
+    """Missed calls not yet returned and callback promises still open, by due time."""
+    with store.read() as session:
+        missed = session.exec(
+            select(Call).where(Call.state == CallState.MISSED, Call.returned_by_call_id.is_(None)).order_by(Call.rang_at)
+        ).all()
+        promised = session.exec(
+            select(Promise).where(Promise.kind == "callback", Promise.state == PromiseState.OPEN).order_by(Promise.due_at)
+        ).all()
+        views = _views(session, list(missed))
+        units = dict(session.exec(select(Unit.id, Unit.code).where(Unit.id.in_({p.unit_id for p in promised if p.unit_id}))).all())
+    owed = [CallbackView(None, v.id, v.number, v.caller, v.unit, v.rang_at, "") for v in views]
+    owed += [CallbackView(p.id, None, p.phone, p.customer, units.get(p.unit_id, ""), p.due_at, p.text) for p in promised]
+    return sorted(owed, key=lambda c: c.due_at)
+
+
+def screen_pop(store: Store, number: str) -> ScreenPop | None:
+    """Who is calling: the unit, its residents, and the promises open for them (一票到底)."""
+    with store.read() as session:
+        unit_id, _ = _find_caller(session, number)
+        conditions = [Promise.phone == number]
+        if unit_id is not None:
+            conditions.append(Promise.unit_id == unit_id)
+        promises = session.exec(
+            select(Promise, Staff.name).join(Staff, Staff.id == Promise.owner_id)
+            .where(Promise.state == PromiseState.OPEN, or_(*conditions)).order_by(Promise.due_at)
+        ).all()
+        if unit_id is None and not promises:
+            return None
+        unit = session.get(Unit, unit_id) if unit_id else None
+        people = session.exec(select(Person).where(Person.unit_id == unit_id, Person.active).order_by(Person.kind)).all() if unit_id else []
+    return ScreenPop(
+        unit.code if unit else "",
+        tuple((p.kind, p.name, p.phone) for p in people),
+        tuple((p.kind, p.text, p.due_at, owner) for p, owner in promises),
+    )
+
+
+def _call(session, call_id: int, *states: str) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise DeskappError("call.not_found", id=call_id)
+    if states and call.state not in states:
+        raise DeskappError(f"call.not_{states[0]}", id=call_id)
+    return call
+
+
+def answer(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
+    """Pick up a ringing call — never two at once (勿同时接听两个电话)."""
+    with store.session() as session:
+        busy = session.exec(
+            select(Call).where(Call.answered_by_id == staff_id, Call.state == CallState.TALKING)
+        ).first()
+        if busy is not None:
+            raise DeskappError("call.one_at_a_time")
+        call = _call(session, call_id, CallState.RINGING)
+        call.state = CallState.TALKING
+        call.answered_at = clock.now()
+        call.answered_by_id = staff_id
+        audit.record(session, clock, "call.answered", actor_id=staff_id, entity="call", entity_id=call_id)
+
+
+def hold(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
+    with store.session() as session:
+        call = _call(session, call_id, CallState.TALKING)
+        call.state = CallState.ON_HOLD
+        call.hold_since = clock.now()
+        call.holds += 1
+        audit.record(session, clock, "call.held", actor_id=staff_id, entity="call", entity_id=call_id)
+
+
+def resume(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
+    with store.session() as session:
+        busy = session.exec(
+            select(Call).where(Call.answered_by_id == staff_id, Call.state == CallState.TALKING, Call.id != call_id)
+        ).first()
+        if busy is not None:
+            raise DeskappError("call.one_at_a_time")
+        call = _call(session, call_id, CallState.ON_HOLD)
+        call.held_seconds += int((clock.now() - call.hold_since).total_seconds())
+        call.hold_since = None
+        call.state = CallState.TALKING
+        call.answered_by_id = staff_id
+        audit.record(session, clock, "call.resumed", actor_id=staff_id, entity="call", entity_id=call_id)
+
+
+def end(store: Store, clock: Clock, call_id: int, staff_id: int, outcome: str) -> None:
+    """The call is over; a callback call keeps its promise."""
+    with store.session() as session:
+        call = _call(session, call_id, CallState.TALKING, CallState.ON_HOLD)
+        if call.hold_since is not None:
+            call.held_seconds += int((clock.now() - call.hold_since).total_seconds())
+            call.hold_since = None
+        call.state = CallState.ENDED
+        call.ended_at = clock.now()
+        call.outcome = outcome
+        if call.promise_id is not None:
+            promise = session.get(Promise, call.promise_id)
+            if promise is not None and promise.state == PromiseState.OPEN:
+                promise.state = PromiseState.KEPT
+                promise.closed_at = clock.now()
+        audit.record(session, clock, "call.ended", actor_id=staff_id, entity="call", entity_id=call_id, outcome=outcome)
+
+
+def mark_missed(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
+    with store.session() as session:
+        call = _call(session, call_id, CallState.RINGING)
+        call.state = CallState.MISSED
+        call.ended_at = clock.now()
+        audit.record(session, clock, "call.missed", actor_id=staff_id, entity="call", entity_id=call_id)
+
+
+def start_callback(store: Store, clock: Clock, staff_id: int, owed: CallbackView) -> int:
+    """Ring back a missed call or keep a callback promise: an outgoing call, already talking."""
+    with store.session() as session:
+        busy = session.exec(select(Call).where(Call.answered_by_id == staff_id, Call.state == CallState.TALKING)).first()
+        if busy is not None:
+            raise DeskappError("call.one_at_a_time")
+        unit_id, person_id = _find_caller(session, owed.number) if owed.number else (None, None)
+        now = clock.now()
+        call = Call(
+            direction="out", number=owed.number, unit_id=unit_id, person_id=person_id, rang_at=now,
+            state=CallState.TALKING, answered_at=now, answered_by_id=staff_id, promise_id=owed.promise_id,
+        )
+        session.add(call)
+        session.flush()
+        if owed.missed_call_id is not None:
+            _call(session, owed.missed_call_id, CallState.MISSED).returned_by_call_id = call.id
+        audit.record(session, clock, "call.callback", actor_id=staff_id, entity="call", entity_id=call.id)
+        return call.id
+
+
+def set_values(store: Store, call_id: int, **values: object) -> dict[str, object]:
+    with store.session() as session:
+        call = _call(session, call_id)
+        merged = {**json.loads(call.slot_values), **values}
+        call.slot_values = json.dumps(merged, ensure_ascii=False)
+        return merged
+
+
+def fingerprint(store: Store) -> tuple:
+    """A cheap summary a console polls every second: it changes when any call rings or moves on."""
+    with store.read() as session:
+        newest = session.exec(select(func.max(Call.id))).one()
+        by_state = session.exec(select(Call.state, func.count(), func.sum(Call.holds)).group_by(Call.state)).all()
+        kept = session.exec(select(func.count()).select_from(Promise).where(Promise.kind == "callback")).one()
+    return (newest, tuple(sorted((state, n, h or 0) for state, n, h in by_state)), kept)
