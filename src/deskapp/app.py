@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from deskapp.context import Context
 from deskapp.screens.help import HelpScreen
+from deskapp.screens.phone import PhoneScreen
 from deskapp.screens.presence import PresenceDialog
 from deskapp.screens.signin import SignInScreen
 from deskapp.screens.today import TodayScreen
@@ -16,13 +17,14 @@ from deskapp.services.auth import SignedIn
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen}
+    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen}
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = False  # the data palette (Ctrl+P) arrives with unit look-up
 
     BINDINGS = [
         Binding("f1", "help", "key.help", id="help"),
         Binding("f2", "switch_mode('walk_in')", "key.walk_in", id="walk_in"),
+        Binding("f3", "switch_mode('phone')", "key.phone", id="phone"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
         Binding("ctrl+o", "presence", "key.presence", id="presence"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),

@@ -234,6 +234,39 @@ def catalogue_show(
             typer.echo("\n".join(outline(found, catalogue, options.language, t, policy.value)))
 
 
+call_app = typer.Typer(help="The hotline: calls from a telephone system or a script.")
+app.add_typer(call_app, name="call")
+
+
+@call_app.command("ring")
+def call_ring(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="The caller's number, e.g. 13812345678 or 0755-86238866.")],
+    at: Annotated[str | None, typer.Option("--at", help="When it rang (ISO time, local if no offset); default now.")] = None,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Record a ringing call; an open console shows it within a second."""
+    options = ctx.obj.merged(db, lang, None)
+    with cleanly(options):
+        from deskapp.services.calls import ring
+
+        context = _context(options)
+        when = _parse_at(at, context.policy.timezone) if at else None
+        call_id = ring(context.store, context.clock, number, when)
+        typer.echo(context.t("cli.call_rang", id=call_id))
+
+
+def _parse_at(text: str, tz):
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise DeskappError("cli.bad_time", value=text) from None
+    return when.replace(tzinfo=tz) if when.tzinfo is None else when
+
+
 def _pairs(pairs: list[str], what: str) -> dict[str, str]:
     parsed: dict[str, str] = {}
     for pair in pairs:

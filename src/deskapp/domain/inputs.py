@@ -6,6 +6,7 @@ Each parser returns the value to keep or raises InputError with a message key fo
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from deskapp.domain.fees import format_fen, parse_yuan
 from deskapp.errors import DeskappError
@@ -71,6 +72,49 @@ def parse_resident_kind(text: str) -> str:
     return aliases[value]
 
 
+_UNIT = re.compile(r"^\d{1,3}-\d{1,2}-\d{3,4}$")
+TITLES = {"1": "先生", "2": "女士", "3": "小姐", "先生": "先生", "女士": "女士", "小姐": "小姐"}
+_DUE = re.compile(r"^(?:(今天|今日|today)|(明天|明日|tomorrow)|(\d{4}-\d{1,2}-\d{1,2}))?\s*([01]?\d|2[0-3])[:：]([0-5]\d)$", re.I)
+
+
+def parse_unit(text: str) -> str:
+    """A unit code as the clerk types it: building-entrance-room, e.g. 3-2-1501 (checked against
+    the store by the screen)."""
+    text = text.strip()
+    if not _UNIT.match(text):
+        raise InputError("input.unit")
+    return text
+
+
+def parse_title(text: str) -> str:
+    value = text.strip()
+    if value not in TITLES:
+        raise InputError("input.title")
+    return TITLES[value]
+
+
+def parse_due(text: str, now: datetime | None = None) -> str:
+    """When something is due: "14:30" (today, or tomorrow if already past), "明天 10:00",
+    "2026-11-25 10:00". Kept as local "YYYY-MM-DD HH:MM"; never in the past."""
+    m = _DUE.match(text.strip())
+    if not m or now is None:
+        raise InputError("input.due")
+    today, tomorrow, day, hour, minute = m.groups()
+    if day:
+        try:
+            when = datetime.strptime(f"{day} {hour}:{minute}", "%Y-%m-%d %H:%M").replace(tzinfo=now.tzinfo)
+        except ValueError:
+            raise InputError("input.due") from None
+    else:
+        base = now + timedelta(days=1) if tomorrow else now
+        when = base.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+        if not today and not tomorrow and when <= now:
+            when += timedelta(days=1)
+    if when <= now:
+        raise InputError("input.due_past")
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
 PARSERS = {
     "count": parse_count,
     "money": parse_money,
@@ -78,8 +122,13 @@ PARSERS = {
     "time": parse_time,
     "text": parse_text,
     "resident_kind": parse_resident_kind,
+    "unit": parse_unit,
+    "title": parse_title,
 }
 
 
-def parse(kind: str, text: str) -> object:
+def parse(kind: str, text: str, now: datetime | None = None) -> object:
+    """`now` (local time) is needed for kinds relative to it (due)."""
+    if kind == "due":
+        return parse_due(text, now)
     return PARSERS[kind](text)

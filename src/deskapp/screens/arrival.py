@@ -66,11 +66,17 @@ class ArrivalDialog(ModalScreen[int | None]):
             with Horizontal(classes="row"):
                 yield Label(t("arrival.purpose"))
                 yield Select(
-                    [(t(f"walk_in.purpose.{p}"), p) for p in SETTABLE["purpose"]],
+                    [(t(f"walk_in.purpose.{p}"), p) for p in self._purposes()],
                     prompt=t("arrival.purpose_unknown"), id="purpose", compact=True,
                 )
             yield Checkbox(t("arrival.urgent"), id="urgent")
             yield Label(t("arrival.keys"), classes="hint")
+
+    def _purposes(self) -> list[str]:
+        """The purposes the walk-in flow's options set, in their order."""
+        flow = self.app.ctx.catalogue.scenarios["walk_in"]
+        found = [v for step in flow.steps.values() for o in step.options for k, v in o.sets if k == "purpose"]
+        return [p for p in SETTABLE["purpose"] if p in found]
 
     def on_mount(self) -> None:
         self.query_one("#matches", OptionList).display = False

@@ -55,6 +55,7 @@ class CallView:
     outcome: str
     promise_id: int | None
     values: dict[str, object] = field(default_factory=dict)
+    caller_title: str = ""  # 先生 / 女士, from the resident's record
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def _views(session, calls: list[Call]) -> list[CallView]:
             c.id, c.direction, c.number, units.get(c.unit_id, ""), person.name if person else "",
             person.kind if person else "", c.rang_at, c.state, c.answered_by_id, staff.get(c.answered_by_id, ""),
             c.answered_at, c.hold_since, c.held_seconds, c.holds, c.outcome, c.promise_id, json.loads(c.slot_values),
+            {"M": "先生", "F": "女士"}.get(person.gender, "") if person else "",
         ))
     return views
 

@@ -74,4 +74,5 @@ PROMISE_DUE = {
     "complaint_reply": "feedback.reply_general_hours",
     "callback": "phone.callback_hours",
     "referral_number": "phone.callback_hours",
+    "message": "phone.callback_hours",
 }

@@ -22,12 +22,12 @@ SLOTS: tuple[str, ...] = (
     "colleague_role", "director", "phone", "item", "items", "months", "amount", "minutes",
     "hours", "time", "new_time", "workers", "deposit", "permit_fee", "pass_deposit",
     "referral_name", "referral_phone", "slip_no", "owner", "tenant", "place", "reason",
-    "receipt_no", "message", "resident_kind",
+    "receipt_no", "message", "resident_kind", "due",
 )
 
 PROMISE_KINDS: tuple[str, ...] = (
     "invoice_delivery", "renovation_approval", "director_message", "repair_arrival",
-    "repair_reschedule", "complaint_reply", "callback", "referral_number",
+    "repair_reschedule", "complaint_reply", "callback", "referral_number", "message",
 )
 
 OUTCOMES: tuple[str, ...] = ("done", "referred", "refused", "pending", "escalated")
@@ -41,7 +41,10 @@ OPTION_KEYS: str = "123456789yn"
 
 # Record fields an option may set (`sets.<field> = "<value>"`), with their allowed values.
 SETTABLE: dict[str, tuple[str, ...]] = {
-    "purpose": ("transfer", "renovation", "payment", "repair", "release", "director", "question"),
+    "purpose": (
+        "transfer", "renovation", "payment", "repair", "release", "director", "question",
+        "inquiry", "complaint", "message", "invalid",
+    ),
     "resident_kind": ("owner", "tenant"),
 }
 
@@ -50,6 +53,7 @@ ASKABLE: dict[str, str] = {
     "name": "text", "surname": "text", "phone": "phone", "workers": "count", "amount": "money",
     "receipt_no": "text", "reason": "text", "place": "text", "items": "text", "item": "text",
     "time": "time", "new_time": "time", "message": "text", "resident_kind": "resident_kind",
+    "unit": "unit", "title": "title", "due": "due",
 }
 
 # What a step may do in the store (`does = "<action>"`): the slots the action needs (asked at

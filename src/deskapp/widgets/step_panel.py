@@ -228,7 +228,8 @@ class StepPanel(VerticalScroll, can_focus=True):
         for field in self.query("#step-inputs Input").results(Input):
             error = next(e for e in self.query(".ask-error").results(Label) if e.name == field.name)
             try:
-                good[field.name] = parse(ASKABLE[field.name], field.value)
+                now = self.app.ctx.clock.now().astimezone(self.app.ctx.policy.timezone)
+                good[field.name] = parse(ASKABLE[field.name], field.value, now)
                 error.update("")
             except InputError as e:
                 error.update(self._t.error(e))
