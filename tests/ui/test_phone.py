@@ -190,3 +190,28 @@ def test_call_numbers_are_checked() -> None:
     for bad in ("", "abc", "12", "1" * 25):
         with pytest.raises(FieldError):
             calls.normalise_number(bad)
+
+
+async def test_a_note_typed_during_a_call_gets_the_forbidden_phrase_check(demo_store, make_app, sign_in, clock) -> None:
+    from deskapp.standards.catalogue import shipped
+
+    entry = next(iter(shipped().forbidden.values()))
+    calls.ring(demo_store, clock, "13900000000")
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "demo", "1234")
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await type_into_ask(pilot, "surname", "周")
+        await type_into_ask(pilot, "title", "1")
+        await type_into_ask(pilot, "unit", "3-2-1501")
+        await pilot.press("4")  # a message for someone
+        field = next(i for i in app.screen.query("#step-inputs Input") if i.name == "message")
+        field.focus()
+        await pilot.press(*f"告诉业主:{entry.match_zh[0]}")
+        await pilot.pause()
+        warning = next(str(label.render()) for label in app.screen.query(".ask-error") if label.name == "message")
+        assert entry.match_zh[0] in warning

@@ -26,6 +26,7 @@ from deskapp.domain.inputs import InputError, parse
 from deskapp.errors import DeskappError
 
 from deskapp.standards.engine import FlowRun
+from deskapp.standards.forbidden import find_forbidden
 from deskapp.standards.model import Catalogue, Step
 from deskapp.standards.registry import ASKABLE, OPTION_KEYS
 from deskapp.standards.slots import fill
@@ -209,6 +210,21 @@ class StepPanel(VerticalScroll, can_focus=True):
         if rows:
             box.mount(*rows)
             self.call_after_refresh(lambda: box.query(Input).first().focus())
+
+    @on(Input.Changed, "#step-inputs Input")
+    def _check_forbidden(self, event: Input.Changed) -> None:
+        """A note the clerk types (a text slot) gets the 禁语 check, with the better wording."""
+        event.stop()
+        if ASKABLE.get(event.input.name or "") != "text":
+            return
+        ctx = self.app.ctx
+        hits = find_forbidden(event.value, ctx.catalogue)
+        warning = "\n".join(
+            ctx.t("forbidden.warning", phrase=h.matched, better=fill(h.entry.better(ctx.lang), {}, ctx.policy.value, lambda s: ctx.t(f"slot.{s}")))
+            for h in hits
+        )
+        label = next(e for e in self.query(".ask-error").results(Label) if e.name == event.input.name)
+        label.update(Text(warning, style="yellow") if warning else "")
 
     @on(Input.Submitted)
     def _input_done(self, event: Input.Submitted) -> None:
