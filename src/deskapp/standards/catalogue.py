@@ -273,9 +273,13 @@ def _load_step(f: _File, step_id: str, raw: dict) -> Step:
             f.problem(path + ("options", n), "missing_field", field="goto")
         label = f.text(entry, "label", path + ("options", n))
         sets = []
-        for name, value in entry.get("sets", {}).items():
+        raw_sets = entry.get("sets", {})
+        if not isinstance(raw_sets, dict):  # `sets = "payment"`: not a table of field = value
+            f.problem(path + ("options", n, "sets"), "bad_sets", field="sets", value=raw_sets)
+            raw_sets = {}
+        for name, value in raw_sets.items():
             if value not in registry.SETTABLE.get(name, ()):
-                f.problem(path + ("options", n, "sets"), "bad_sets", field=name, value=value)
+                f.problem(path + ("options", n, "sets", name), "bad_sets", field=name, value=value)
             else:
                 sets.append((name, value))
         options.append(Option(key, label or Text("", ""), goto, tuple(sets)))  # kept: its goto still leads on
