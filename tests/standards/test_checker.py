@@ -58,6 +58,14 @@ DEFECTS: dict[str, list[tuple[str, int, str]]] = {
     "bad_step_id": [(R, 64, "bad_step_id")],
     "invalid_toml": [(R, 50, "toml")],
     "missing_source": [(R, 10, "missing_field")],
+    # The fields that tie a step to the store: sets, ask, does.
+    "bad_sets": [(R, 32, "bad_sets")],  # sets.purpose = "parking"
+    "bad_sets_field": [(R, 32, "bad_sets")],  # sets.colour = "red"
+    "bad_sets_not_a_table": [(R, 32, "bad_sets")],  # sets = "payment"
+    "unknown_ask": [(R, 58, "unknown_ask")],  # ask = ["colour"]
+    "ask_without_next": [(R, 67, "ask_without_next")],  # ask at an end step
+    "unknown_action": [(R, 58, "unknown_action")],  # does = "refund"
+    "bad_ask": [(R, 58, "bad_ask")],  # ask = "amount"
 }
 
 
@@ -139,6 +147,22 @@ def test_invalid_toml_names_the_parsers_line_and_reason() -> None:
 def test_the_duplicate_names_the_other_file() -> None:
     [problem] = check(FIXTURES / "duplicate_tip_id")[1]
     assert dict(problem.params) == {"kind": "tips", "id": "A1", "other": R}
+
+
+@pytest.mark.parametrize(
+    ("case", "params"),
+    [
+        ("bad_sets", {"field": "purpose", "value": "parking"}),
+        ("bad_sets_field", {"field": "colour", "value": "red"}),
+        ("bad_sets_not_a_table", {"field": "sets", "value": "payment"}),
+        ("unknown_ask", {"slot": "colour"}),
+        ("ask_without_next", {"step": "pay_later"}),
+        ("unknown_action", {"action": "refund"}),
+    ],
+)
+def test_the_new_step_fields_name_what_is_wrong(case: str, params: dict[str, str]) -> None:
+    [problem] = check(FIXTURES / case)[1]
+    assert dict(problem.params) == params
 
 
 def test_load_raises_with_every_problem() -> None:
