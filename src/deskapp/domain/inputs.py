@@ -23,7 +23,7 @@ class InputError(DeskappError):
 
 def parse_count(text: str) -> int:
     text = text.strip()
-    if not text.isdigit() or int(text) <= 0:
+    if not text.isdecimal() or int(text) <= 0:  # isdigit() would let '²' through to int()
         raise InputError("input.count")
     if int(text) > 999:
         raise InputError("input.count_too_big")

@@ -6,11 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from deskapp.errors import DeskappError
+from deskapp.screens.dialog import Dialog
 from deskapp.services.lookup import UnitMatch, find_units
 from deskapp.services.visits import TITLES, register_arrival
 from deskapp.standards.registry import SETTABLE
@@ -18,18 +18,11 @@ from deskapp.standards.registry import SETTABLE
 _TITLE_KEYS = {"1": "先生", "2": "女士", "3": "小姐"}
 
 
-class ArrivalDialog(ModalScreen[int | None]):
+class ArrivalDialog(Dialog[int | None]):
     """Dismisses with the new visit's id, or None when the clerk cancels."""
 
     DEFAULT_CSS = """
-    ArrivalDialog { align: center middle; }
-    ArrivalDialog > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    ArrivalDialog .title { text-style: bold; }
-    ArrivalDialog .hint { color: $text-muted; }
-    ArrivalDialog .field-error { color: $error; height: auto; padding-left: 10; }
+    ArrivalDialog .field-error { padding-left: 10; }
     ArrivalDialog .row { height: 1; margin-top: 1; }
     ArrivalDialog .row > Label { width: 10; }
     ArrivalDialog .row > Input, ArrivalDialog .row > Select { width: 1fr; background: $boost; }
@@ -39,7 +32,6 @@ class ArrivalDialog(ModalScreen[int | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "key.cancel"),
         Binding("ctrl+s", "save", "key.save"),
         Binding("down", "to_matches", "", show=False),
     ]
@@ -131,9 +123,6 @@ class ArrivalDialog(ModalScreen[int | None]):
             self.query_one(f"#{order[at + 1]}", Input).focus()
         else:
             self.action_save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         ctx = self.app.ctx

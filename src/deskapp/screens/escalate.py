@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from deskapp.screens.dialog import Dialog
 
 from deskapp.domain.visits import Level
 from deskapp.services.visits import StaffOnDuty, staff_on_duty
@@ -30,20 +30,12 @@ class EscalationChoice:
     reason: str
 
 
-class EscalateDialog(ModalScreen[EscalationChoice | None]):
+class EscalateDialog(Dialog[EscalationChoice | None]):
     DEFAULT_CSS = """
-    EscalateDialog { align: center middle; }
-    EscalateDialog > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
-    EscalateDialog .title { text-style: bold; }
+    EscalateDialog > Vertical { border: round $warning; }
     EscalateDialog #sentence { color: $text-muted; margin-bottom: 1; }
     EscalateDialog OptionList { height: auto; max-height: 8; }
-    EscalateDialog .field-error { color: $error; height: auto; }
     """
-
-    BINDINGS = [Binding("escape", "cancel", "key.cancel")]
 
     def __init__(self, who: str) -> None:
         super().__init__()
@@ -91,6 +83,3 @@ class EscalateDialog(ModalScreen[EscalationChoice | None]):
             return
         person, level = self._people[box.get_option_at_index(box.highlighted).id]
         self.dismiss(EscalationChoice(person, level, self.query_one("#reason", Input).value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from deskapp.screens.dialog import Dialog
 
 from deskapp.services.visits import StaffOnDuty, VisitView, staff_on_duty
 from deskapp.standards.engine import FlowRun
@@ -21,17 +21,11 @@ from deskapp.widgets.step_panel import StepPanel
 FIRST_STEP = {"counter": "s1_pause_a", "phone": "s2_pause_a"}
 
 
-class HandOverDialog(ModalScreen[StaffOnDuty | None]):
+class HandOverDialog(Dialog[StaffOnDuty | None]):
     DEFAULT_CSS = """
-    HandOverDialog { align: center middle; }
-    HandOverDialog > Vertical {
-        width: 90%; height: 90%; border: round $warning; background: $surface; padding: 0 1;
-    }
-    HandOverDialog .title { text-style: bold; }
+    HandOverDialog > Vertical { width: 90%; height: 90%; border: round $warning; }
     HandOverDialog OptionList { height: auto; max-height: 5; }
     """
-
-    BINDINGS = [Binding("escape", "cancel", "key.cancel")]
 
     def __init__(self, visitor: VisitView, serving: VisitView | None, scene: str = "counter") -> None:
         super().__init__()
@@ -70,6 +64,3 @@ class HandOverDialog(ModalScreen[StaffOnDuty | None]):
     def _said(self, event: StepPanel.Finished) -> None:
         event.stop()
         self.dismiss(self._chosen)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

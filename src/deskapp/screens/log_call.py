@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from deskapp.errors import DeskappError
+from deskapp.screens.dialog import Dialog
 from deskapp.services.calls import ring
 
 
-class LogCallDialog(ModalScreen[int | None]):
+class LogCallDialog(Dialog[int | None]):
     DEFAULT_CSS = """
-    LogCallDialog { align: center middle; }
-    LogCallDialog > Vertical {
-        width: 56; max-width: 100%; height: auto; border: round $primary; background: $surface; padding: 0 1;
-    }
-    LogCallDialog .title { text-style: bold; }
-    LogCallDialog .field-error { color: $error; height: auto; }
-    LogCallDialog .hint { color: $text-muted; }
+    LogCallDialog > Vertical { width: 56; }
     """
-
-    BINDINGS = [Binding("escape", "cancel", "key.cancel")]
 
     def compose(self) -> ComposeResult:
         t = self.app.ctx.t
@@ -47,6 +38,3 @@ class LogCallDialog(ModalScreen[int | None]):
             self.query_one("#number-error", Label).update(ctx.t.error(e))
             return
         self.dismiss(call_id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -5,27 +5,21 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList
+
+from deskapp.screens.dialog import Dialog
 
 from deskapp.services.visits import presence, set_presence
 
 
-class PresenceDialog(ModalScreen[bool]):
+class PresenceDialog(Dialog[bool | None]):
     DEFAULT_CSS = """
-    PresenceDialog { align: center middle; }
-    PresenceDialog > Vertical {
-        width: 60; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    PresenceDialog .title { text-style: bold; }
-    PresenceDialog .hint { color: $text-muted; }
+    PresenceDialog > Vertical { width: 60; }
     PresenceDialog SelectionList { height: auto; max-height: 16; }
     """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save"),
-        Binding("escape", "cancel", "key.cancel"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -45,6 +39,3 @@ class PresenceDialog(ModalScreen[bool]):
         ctx = self.app.ctx
         set_presence(ctx.store, ctx.clock, ctx.clerk.staff_id, set(self.query_one(SelectionList).selected))
         self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

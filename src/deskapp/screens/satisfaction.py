@@ -5,20 +5,16 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label
+
+from deskapp.screens.dialog import Dialog
 
 SCORES = "12345"
 
 
-class SatisfactionDialog(ModalScreen[int | None]):
+class SatisfactionDialog(Dialog[int | None]):
     DEFAULT_CSS = """
-    SatisfactionDialog { align: center middle; }
-    SatisfactionDialog > Vertical {
-        width: 56; max-width: 100%; height: auto; border: round $primary; background: $surface; padding: 0 1;
-    }
-    SatisfactionDialog .title { text-style: bold; }
-    SatisfactionDialog .hint { color: $text-muted; }
+    SatisfactionDialog > Vertical { width: 56; }
     """
 
     BINDINGS = [

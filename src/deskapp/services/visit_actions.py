@@ -5,6 +5,8 @@ Each function is one transaction; each is named in standards/registry.ACTIONS.
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from sqlmodel import select
 
 from deskapp.clock import Clock
@@ -41,13 +43,15 @@ def take_payment(store: Store, clock: Clock, visit_id: int, staff_id: int, value
     return {}
 
 
-def register_resident(store: Store, clock: Clock, visit_id: int, staff_id: int, values: dict) -> dict:
-    """过户 / 迁入: the new owner or tenant is recorded against the unit; the one before is kept, inactive."""
+def register_resident(store: Store, clock: Clock, visit_id: int, staff_id: int, values: dict, *, tz: tzinfo) -> dict:
+    """过户 / 迁入: the new owner or tenant is recorded against the unit; the one before is kept, inactive.
+
+    `tz`: the site's time zone, for the day they are resident since (the clock is UTC)."""
     unit_id = _unit_of(store, visit_id, "name")
     kind = str(values.get("resident_kind") or "")
     if kind not in ("owner", "tenant"):
         raise FieldError("name", "visit.resident_kind_unknown")
-    today = clock.now().date()
+    today = clock.now().astimezone(tz).date()
     with store.session() as session:
         for earlier in session.exec(select(Person).where(Person.unit_id == unit_id, Person.kind == kind, Person.active)).all():
             earlier.active = False
@@ -85,7 +89,7 @@ def perform(store: Store, clock: Clock, policy: Policy, action: str, visit_id: i
     if action == "take_payment":
         return take_payment(store, clock, visit_id, staff_id, values)
     if action == "register_resident":
-        return register_resident(store, clock, visit_id, staff_id, values)
+        return register_resident(store, clock, visit_id, staff_id, values, tz=policy.timezone)
     if action == "renovation_fees":
         return renovation_fees(policy, values)
     if action == "escalate_supervisor":

@@ -3,7 +3,7 @@ hold limit), and the calls owed — missed calls to return and callbacks promise
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 from textual.widgets import DataTable
