@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Label, Static
 from deskapp.domain.promises import DueStatus
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
+from deskapp.services import calls, visits
 from deskapp.services.promises import PromiseView, open_promises
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
@@ -21,6 +22,7 @@ class TodayScreen(DeskScreen):
     DEFAULT_CSS = """
     TodayScreen #today-title { text-style: bold; padding: 0 1; }
     TodayScreen #today-summary { padding: 0 1; color: $text-muted; }
+    TodayScreen #today-desk { padding: 0 1; }
     TodayScreen DataTable { height: 1fr; }
     TodayScreen #today-detail { height: auto; max-height: 4; padding: 0 1; background: $boost; }
     """
@@ -28,6 +30,7 @@ class TodayScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Label(self.t("today.title"), id="today-title")
         yield Label(self.t("today.loading"), id="today-summary")
+        yield Label("", id="today-desk")
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="promises")
         for key in ("status", "due", "kind", "customer", "owner", "text"):
             table.add_column(self.t(f"today.col.{key}"), key=key)
@@ -46,10 +49,26 @@ class TodayScreen(DeskScreen):
         ctx = self.ctx
         try:
             promises = open_promises(ctx.store, ctx.clock, ctx.policy)
+            desk = self._desk_counts()
         except DeskappError as e:
             self.app.call_from_thread(self._show_error, ctx.t.error(e))
             return
         self.app.call_from_thread(self._show, promises)
+        self.app.call_from_thread(self.query_one("#today-desk", Label).update, self.t("today.desk", **desk))
+
+    def _desk_counts(self) -> dict[str, int]:
+        """The desk at a glance: visitors and calls waiting on someone now."""
+        store = self.ctx.store
+        waiting_visits = visits.open_visits(store)
+        open_calls = calls.open_calls(store)
+        missed = [o for o in calls.callbacks_owed(store) if o.missed_call_id is not None]
+        return {
+            "waiting": sum(v.state == "waiting" for v in waiting_visits),
+            "serving": sum(v.state == "serving" for v in waiting_visits),
+            "ringing": sum(c.state == "ringing" for c in open_calls),
+            "on_hold": sum(c.state == "on_hold" for c in open_calls),
+            "missed": len(missed),
+        }
 
     @on(DataTable.RowHighlighted)
     def _detail(self, event: DataTable.RowHighlighted) -> None:
