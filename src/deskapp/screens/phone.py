@@ -133,16 +133,16 @@ class PhoneScreen(DeskScreen):
         elif item is not None and item.state == "on_hold":
             self._resume(item)
         elif item is not None and item.state == "talking" and item.answered_by_id == self._me:
-            self._open(item)
+            self._open(item.id)
 
     def _answer(self, call: CallView) -> None:
-        self._do(calls.answer, call.id)
-        self._open(calls.get(self.ctx.store, call.id))
+        if self._do(calls.answer, call.id):
+            self._open(call.id)
 
     def _resume(self, call: CallView) -> None:
-        self._do(calls.resume, call.id)
-        self.notify(self._texts("phone_resume"))
-        self._open(calls.get(self.ctx.store, call.id))
+        if self._do(calls.resume, call.id):
+            self.notify(self._texts("phone_resume"))
+            self._open(call.id)
 
     def _call_back(self, owed: CallbackView) -> None:
         try:
@@ -150,7 +150,7 @@ class PhoneScreen(DeskScreen):
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="error")
             return
-        self._open(calls.get(self.ctx.store, call_id))
+        self._open(call_id)
 
     def _do(self, change, call_id: int) -> bool:
         try:
@@ -166,13 +166,19 @@ class PhoneScreen(DeskScreen):
         entry = self.ctx.catalogue.texts.get(text_id)
         return entry.text(self.ctx.lang) if entry else ""
 
-    def _open(self, call: CallView) -> None:
+    def _open(self, call_id: int) -> None:
         """Show the call in the step panel, where it was (a held call resumes at its step)."""
-        if call.state not in ("talking",) or call.answered_by_id != self._me:
-            return
         ctx = self.ctx
+        try:
+            call = calls.get(ctx.store, call_id)
+            moves = flows.moves(ctx.store, RECORD, call.id)
+        except DeskappError as e:
+            self.notify(ctx.t.error(e), severity="error")
+            return
+        if call.state != "talking" or call.answered_by_id != self._me:
+            return
         run = FlowRun(ctx.catalogue.scenarios[SCENARIO], clock=ctx.clock)
-        for _scenario, _step, via in flows.moves(ctx.store, RECORD, call.id):
+        for _scenario, _step, via in moves:
             run.apply(via)
         self.current = call
         self._trail_length = len(run.trail)
@@ -253,7 +259,10 @@ class PhoneScreen(DeskScreen):
         forward = len(run.trail) > self._trail_length
         self._trail_length = len(run.trail)
         step, via = (run.trail[-1].step, run.trail[-1].via) if forward else (run.step.id, "back")
-        flows.record_move(self.ctx.store, self.ctx.clock, RECORD, self.current.id, self._me, SCENARIO, step, via)
+        try:
+            flows.record_move(self.ctx.store, self.ctx.clock, RECORD, self.current.id, self._me, SCENARIO, step, via)
+        except DeskappError as e:
+            self.notify(self.ctx.t.error(e), severity="warning")
 
     @on(StepPanel.Finished)
     def _finished(self, event: StepPanel.Finished) -> None:

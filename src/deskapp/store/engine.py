@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
 from deskapp.errors import DeskappError
@@ -61,6 +61,15 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+@contextmanager
+def _as_deskapp_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as e:
+        reason = str(e.orig).splitlines()[0] if e.orig else str(e)
+        raise DeskappError("store.busy" if "locked" in reason else "store.unreachable", reason=reason) from e
+
+
 class Store:
     """Owns the engine; hands out sessions, each one transaction."""
 
@@ -73,15 +82,16 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A session that may write: committed on success, rolled back on any error.
 
-        On SQLite it starts with BEGIN IMMEDIATE, taking the write lock at once."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        On SQLite it starts with BEGIN IMMEDIATE, taking the write lock at once. A database that
+        cannot be reached or stays locked becomes a DeskappError the screen can show."""
+        with _as_deskapp_errors(), Session(self.engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only: a plain BEGIN, no write lock."""
-        with Session(self._reader, expire_on_commit=False) as session:
+        with _as_deskapp_errors(), Session(self._reader, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
