@@ -46,7 +46,8 @@ class WalkInScreen(DeskScreen):
 
     BINDINGS = [
         Binding("f2", "arrival", "key.arrival", id="walk_in.arrival"),
-        Binding("ctrl+e", "escalate", "key.escalate", id="walk_in.escalate"),
+        # priority: Ctrl+E escalates at every step, also from a field (Input binds it to "end")
+        Binding("ctrl+e", "escalate", "key.escalate", id="walk_in.escalate", priority=True),
         Binding("ctrl+h", "hand_over('counter')", "key.hand_over", id="walk_in.hand_over"),
         Binding("ctrl+t", "hand_over('phone')", "key.hand_over_phone", id="walk_in.hand_over_phone"),
         Binding("ctrl+u", "urgent", "key.urgent", id="walk_in.urgent"),
@@ -219,18 +220,18 @@ class WalkInScreen(DeskScreen):
         ctx, run = self.ctx, event.run
         forward = len(run.trail) > self._trail_length
         self._trail_length = len(run.trail)
-        if not forward:
-            visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, run.step.id, "back")
-        else:
-            taken = run.trail[-1]
-            visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, taken.step, taken.via)
-            entered = run.step
-            if entered.does and ACTIONS[entered.does][1] == "enter":
-                try:
+        try:
+            if not forward:
+                visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, run.step.id, "back")
+            else:
+                taken = run.trail[-1]
+                visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, taken.step, taken.via)
+                entered = run.step
+                if entered.does and ACTIONS[entered.does][1] == "enter":
                     added = visit_actions.perform(ctx.store, ctx.clock, ctx.policy, entered.does, self.current.id, self._me, {})
                     event.panel.set_values(**added)
-                except DeskappError as e:
-                    self.notify(ctx.t.error(e), severity="warning")
+        except DeskappError as e:
+            self.notify(ctx.t.error(e), severity="warning")
         self._update_prompt()
         self.reload()
 
