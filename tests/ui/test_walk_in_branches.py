@@ -20,6 +20,7 @@ from sqlmodel import select
 from textual.widgets import Input
 
 from deskapp.domain.fees import parse_yuan
+from deskapp.screens.escalate import EscalateDialog
 from deskapp.screens.satisfaction import SatisfactionDialog
 from deskapp.services.visit_actions import renovation_fees
 from deskapp.standards.catalogue import check
@@ -305,3 +306,24 @@ async def test_walks_through_walk_in_by_keys(purpose: str, demo_store, make_app,
             key, score = _satisfaction(n)
             await take_walk(pilot, demo_store, visit_id, walk, key)
             check_stored(demo_store, policy, visit_id, walk, before, score)
+
+
+async def test_the_escalation_key_works_at_a_step_with_fields(demo_store, make_app, sign_in) -> None:
+    """Ctrl+E from the amount field of "finance away" (an Input binds Ctrl+E to "end")."""
+    set_presence(demo_store, "finance", False)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_walk_in(pilot, sign_in)
+        await register(pilot, demo_store, "任")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter", "3", "enter")
+        await settle(pilot)
+        assert panel(app).run.step.id == "pay_clerk"
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"12", "ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalateDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert panel(app).run.step.id == "pay_clerk"
