@@ -3,55 +3,25 @@ outcomes (a repair, a callback due tomorrow), missed calls, and callbacks after 
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
+from phone_helpers import an_owner, settle, shown, step, type_into_ask
 from sqlmodel import select
-from textual.widgets import Static
 
 from deskapp.services import calls
-from deskapp.store.tables import Call, Person, Promise
+from deskapp.store.tables import Call, Promise
 from deskapp.widgets.call_queue import CallQueue
 from deskapp.widgets.step_panel import StepPanel
 
 DESKAPP = str(Path(sys.executable).parent / "deskapp")
 
 
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def shown(app, selector: str) -> str:
-    console = Console(width=400, file=io.StringIO(), color_system=None)
-    console.print(app.screen.query_one(selector, Static).content)
-    return console.file.getvalue()
-
-
-def step(app) -> str:
-    return app.screen.query_one(StepPanel).run.step.id
-
-
-async def type_into_ask(pilot, slot: str, text: str) -> None:
-    field = next(i for i in pilot.app.screen.query("#step-inputs Input") if i.name == slot)
-    field.focus()
-    field.value = ""
-    await pilot.press(*text, "enter")
-    await pilot.pause()
-
-
 def ring_from_outside(store, number: str) -> None:
     done = subprocess.run([DESKAPP, "call", "ring", number, "--db", store.url], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-
-
-def an_owner(store) -> Person:
-    with store.session() as session:
-        return session.exec(select(Person).where(Person.kind == "owner", Person.active).order_by(Person.id)).first()
 
 
 async def test_three_rings_from_another_terminal_answered_held_resumed_and_ended(
