@@ -316,3 +316,25 @@ async def test_a_visitor_who_left_leaves_the_queue(demo_store, make_app, sign_in
     with demo_store.session() as session:
         visit = session.exec(select(Visit)).one()
         assert (visit.state, visit.outcome) == ("left", "left") and visit.ended_at is not None
+
+
+async def test_esc_does_not_go_back_over_a_recorded_payment_and_a_withdrawn_promise_is_made_once(
+    demo_store, make_app, sign_in
+) -> None:
+    set_away(demo_store, "fin")
+    set_away(demo_store, "dir")
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_walk_in(pilot, sign_in)
+        await register(pilot, "1-1-101", "李", "2")
+        await serve_first(pilot)
+        await pilot.press("enter", "3", "enter")
+        await type_into_ask(pilot, "amount", "100")
+        await type_into_ask(pilot, "receipt_no", "R-9")
+        assert panel(app).run.step.id == "farewell"
+        await pilot.press("escape")
+        assert panel(app).run.step.id == "farewell"  # the payment stays recorded once
+        await register(pilot, "3-2-1501", "任")
+    with demo_store.session() as session:
+        assert len(session.exec(select(FeePayment).where(FeePayment.receipt_no == "R-9")).all()) == 1
+        assert len(session.exec(select(Promise).where(Promise.source_kind == "visit", Promise.state == "open")).all()) == 1

@@ -99,6 +99,8 @@ GOOD: list[tuple[str, str, object]] = [
     ("money", "12,345,678", "12,345,678.00"),
     ("phone", "13812345678", "13812345678"),
     ("phone", "138 1234 5678", "13812345678"),
+    ("phone", "+86 138 1234 5678", "13812345678"),  # the country code is dropped
+    ("phone", "１３８１２３４５６７８", "13812345678"),  # full-width digits of a Chinese IME
     ("phone", "19912345678", "19912345678"),
     ("phone", "0755-12345678", "0755-12345678"),  # a landline with its area code
     ("phone", "010 6666 8888", "01066668888"),
@@ -149,7 +151,6 @@ BAD: list[tuple[str, str, str]] = [
     ("phone", "138123456789", "input.phone"),  # too long
     ("phone", "12812345678", "input.phone"),  # no mobile starts 12
     ("phone", "0755-123456", "input.phone"),
-    ("phone", "+8613812345678", "input.phone"),
     ("phone", "phone", "input.phone"),
     ("phone", "", "input.phone"),
     ("time", "24:00", "input.time"),

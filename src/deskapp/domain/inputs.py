@@ -17,6 +17,10 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 
 
+# Full-width ASCII (Ａ-Ｚ, ０-９, ：…) and the ideographic space, as a Chinese IME types them.
+_FULL_WIDTH = {0xFF01 + n: 0x21 + n for n in range(0x5E)} | {0x3000: 0x20}
+
+
 class InputError(DeskappError):
     """A value that cannot be kept; `key` names the message for the field."""
 
@@ -43,6 +47,7 @@ def parse_money(text: str) -> str:
 
 def parse_phone(text: str) -> str:
     compact = re.sub(r"[\s]", "", text)
+    compact = compact.removeprefix("+86").removeprefix("0086") if compact.startswith(("+86", "0086")) else compact
     if not (_MOBILE.match(compact) or _LANDLINE.match(compact)):
         raise InputError("input.phone")
     return compact
@@ -128,7 +133,9 @@ PARSERS = {
 
 
 def parse(kind: str, text: str, now: datetime | None = None) -> object:
-    """`now` (local time) is needed for kinds relative to it (due)."""
+    """`now` (local time) is needed for kinds relative to it (due). Full-width digits and
+    punctuation, as a Chinese input method types them, count as their ASCII twins."""
+    text = text.translate(_FULL_WIDTH)
     if kind == "due":
         return parse_due(text, now)
     return PARSERS[kind](text)

@@ -20,7 +20,7 @@ class Dialog(ModalScreen[ResultType]):
         border: round $primary; background: $surface; padding: 0 1;
     }
     Dialog .title { text-style: bold; }
-    Dialog .hint { color: $text-muted; }
+    Dialog .hint { color: $text-muted; width: 1fr; }
     Dialog .field-error { color: $error; height: auto; }
     """
 

@@ -64,7 +64,8 @@ class EscalateDialog(Dialog[EscalationChoice | None]):
             for person in staff_on_duty(ctx.store, roles, exclude=me):
                 key = f"{level}:{person.id}"
                 self._people[key] = (person, level)
-                options.append(Option(f"{ctx.t(f'escalate.level.{level}')} · {person.name}({ctx.t(f'role.{person.role}')})", id=key))
+                who = person.name if level is not Level.COLLEAGUE else f"{person.name}({ctx.t(f'role.{person.role}')})"
+                options.append(Option(f"{ctx.t(f'escalate.level.{level}')} · {who}", id=key))
         return options
 
     def on_mount(self) -> None:

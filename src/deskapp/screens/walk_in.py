@@ -22,7 +22,7 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.escalate import EscalateDialog, EscalationChoice
 from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.satisfaction import SatisfactionDialog
-from deskapp.services import visit_actions, visits
+from deskapp.services import promises, visit_actions, visits
 from deskapp.services.visits import StaffOnDuty, VisitView
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
@@ -121,7 +121,8 @@ class WalkInScreen(DeskScreen):
             else:
                 nod = self.ctx.catalogue.scenarios["busy_reception"].steps["s1_nod"]
                 text.append(self.t("walk_in.prompt_nod", who=b.called(self.t)) + " ")
-                text.append(f"「{nod.say[0].text(self.ctx.lang)}」", style="bold #ffd75f")
+                open_q, close_q = ("「", "」") if self.ctx.lang == "zh" else ("“", "”")
+                text.append(f"{open_q}{nod.say[0].text(self.ctx.lang)}{close_q}", style="bold #ffd75f")
         question = self._question_due(now)
         if question:
             warn = True
@@ -178,6 +179,11 @@ class WalkInScreen(DeskScreen):
 
     def _slot_values(self, visit: VisitView) -> dict[str, object]:
         values = {"company": self.ctx.policy.value("site.company"), **visit.values}
+        directors = visits.staff_on_duty(self.ctx.store, ("director",)) or [
+            s for s, _here in visits.presence(self.ctx.store) if s.role == "director"
+        ]
+        if directors:
+            values.setdefault("director", directors[0].name[0])  # 王主任: the surname
         values.setdefault("surname", visit.surname)
         values.setdefault("title", visit.title)
         values.setdefault("unit", visit.unit)
@@ -223,6 +229,8 @@ class WalkInScreen(DeskScreen):
         try:
             if not forward:
                 visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, run.step.id, "back")
+                if run.step.promise:  # back over the step that made it: made anew on leaving
+                    promises.withdraw(ctx.store, ctx.clock, self._me, run.step.promise, "visit", self.current.id)
             else:
                 taken = run.trail[-1]
                 visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, taken.step, taken.via)

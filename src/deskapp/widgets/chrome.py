@@ -74,7 +74,9 @@ class KeyBar(Static):
         t = self.app.ctx.t
         text = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
-        for _namespace, binding, enabled, _tooltip in screen.active_bindings.values():
+        # The screen's own keys first: at 80 columns the bar cuts off the global ones (F1 lists all).
+        ordered = sorted(screen.active_bindings.values(), key=lambda active: active[0] is self.app)
+        for _namespace, binding, enabled, _tooltip in ordered:
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)

@@ -28,7 +28,7 @@ from deskapp.errors import DeskappError
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.forbidden import find_forbidden
 from deskapp.standards.model import Catalogue, Step
-from deskapp.standards.registry import ASKABLE, OPTION_KEYS
+from deskapp.standards.registry import ACTIONS, ASKABLE, OPTION_KEYS
 from deskapp.standards.slots import fill
 
 Guard = Callable[[Step, str, dict[str, object]], Mapping[str, object] | None]
@@ -52,9 +52,9 @@ class StepPanel(VerticalScroll, can_focus=True):
     StepPanel > #step-progress { color: $text-muted; }
     StepPanel > #step-inputs { height: auto; }
     StepPanel > #step-error { color: $error; height: auto; }
-    StepPanel .ask-row { height: auto; }
-    StepPanel .ask-label { width: 14; padding: 1 1 0 0; text-style: bold; }
-    StepPanel .ask-row Input { width: 1fr; }
+    StepPanel .ask-row { height: 1; margin-top: 1; }
+    StepPanel .ask-label { width: 14; padding-right: 1; text-style: bold; }
+    StepPanel .ask-row Input { width: 1fr; background: $boost; }
     StepPanel .ask-error { color: $error; height: auto; padding-left: 14; }
     """
 
@@ -203,10 +203,12 @@ class StepPanel(VerticalScroll, can_focus=True):
         for slot in step.ask:
             rows.append(Horizontal(
                 Label(self._t(f"slot.{slot}"), classes="ask-label"),
-                Input(str(self.values.get(slot, "") or ""), name=slot),
+                Input(str(self.values.get(slot, "") or ""), name=slot, compact=True),
                 classes="ask-row",
             ))
-            rows.append(Label("", classes="ask-error", name=slot))
+            error = Label("", classes="ask-error", name=slot)
+            error.display = False
+            rows.append(error)
         if rows:
             box.mount(*rows)
             self.call_after_refresh(lambda: box.query(Input).first().focus())
@@ -223,8 +225,7 @@ class StepPanel(VerticalScroll, can_focus=True):
             ctx.t("forbidden.warning", phrase=h.matched, better=fill(h.entry.better(ctx.lang), {}, ctx.policy.value, lambda s: ctx.t(f"slot.{s}")))
             for h in hits
         )
-        label = next(e for e in self.query(".ask-error").results(Label) if e.name == event.input.name)
-        label.update(Text(warning, style="yellow") if warning else "")
+        self._field_message(event.input.name, Text(warning, style="yellow") if warning else "")
 
     @on(Input.Submitted)
     def _input_done(self, event: Input.Submitted) -> None:
@@ -236,19 +237,27 @@ class StepPanel(VerticalScroll, can_focus=True):
         else:
             self.action_go_on()
 
+    def _field_message(self, field: str | None, message: str | Text) -> bool:
+        """Show (or clear) the line under an asked field; False when no such field is shown."""
+        for label in self.query(".ask-error").results(Label):
+            if label.name == field:
+                label.update(message)
+                label.display = bool(message)
+                return True
+        return False
+
     def _take_inputs(self) -> bool:
         """Check every asked slot; show each problem at its field. True when all are good."""
         step = self.run.step
         good: dict[str, object] = {}
         first_bad: Input | None = None
+        now = self.app.ctx.clock.now().astimezone(self.app.ctx.policy.timezone)
         for field in self.query("#step-inputs Input").results(Input):
-            error = next(e for e in self.query(".ask-error").results(Label) if e.name == field.name)
             try:
-                now = self.app.ctx.clock.now().astimezone(self.app.ctx.policy.timezone)
                 good[field.name] = parse(ASKABLE[field.name], field.value, now)
-                error.update("")
+                self._field_message(field.name, "")
             except InputError as e:
-                error.update(self._t.error(e))
+                self._field_message(field.name, self._t.error(e))
                 first_bad = first_bad or field
         if first_bad is not None:
             first_bad.focus()
@@ -303,7 +312,11 @@ class StepPanel(VerticalScroll, can_focus=True):
         if action == "go_on":
             return self.run.finished or self.run.can_go_on()
         if action == "back":
-            return self.run.position > 1
+            if self.run.position == 1:
+                return False
+            # What a step recorded in the store (a payment, a new resident) is not undone by Esc.
+            left = self.run.scenario.steps[self.run.trail[-1].step]
+            return not (left.does and ACTIONS[left.does][1] == "leave")
         if action == "choose":
             return any(c.key == parameters[0] for c in self.run.choices())
         return True
@@ -337,12 +350,10 @@ class StepPanel(VerticalScroll, can_focus=True):
         try:
             added = self.guard(self.run.step, via, dict(self.values))
         except DeskappError as e:
-            message = self._t.error(e)
-            field = getattr(e, "field", "")
-            errors = [label for label in self.query(".ask-error").results(Label) if label.name == field]
-            shown = errors[0] if errors else self.query_one("#step-error", Static)
-            shown.update(message)
-            shown.display = True
+            if not self._field_message(getattr(e, "field", ""), self._t.error(e)):
+                shown = self.query_one("#step-error", Static)
+                shown.update(self._t.error(e))
+                shown.display = True
             return False
         self.values.update(added or {})
         return True
