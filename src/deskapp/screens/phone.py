@@ -261,6 +261,8 @@ class PhoneScreen(DeskScreen):
         step, via = (run.trail[-1].step, run.trail[-1].via) if forward else (run.step.id, "back")
         try:
             flows.record_move(self.ctx.store, self.ctx.clock, RECORD, self.current.id, self._me, SCENARIO, step, via)
+            if not forward and run.step.promise:  # back over the step that made it: made anew on leaving
+                promises.withdraw(self.ctx.store, self.ctx.clock, self._me, run.step.promise, RECORD, self.current.id)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="warning")
 

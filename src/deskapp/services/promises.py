@@ -64,6 +64,24 @@ def make(
         return promise.id
 
 
+def withdraw(store: Store, clock: Clock, staff_id: int, kind: str, source_kind: str, source_id: int) -> int | None:
+    """The clerk went back over the step that made a promise: the record's latest open promise of
+    that kind is cancelled (going on again makes it anew). Returns its id, or None."""
+    with store.session() as session:
+        promise = session.exec(
+            select(Promise).where(
+                Promise.kind == kind, Promise.source_kind == source_kind, Promise.source_id == source_id,
+                Promise.state == PromiseState.OPEN,
+            ).order_by(Promise.id.desc())
+        ).first()
+        if promise is None:
+            return None
+        promise.state = PromiseState.CANCELLED
+        promise.closed_at = clock.now()
+        audit.record(session, clock, "promise.withdrawn", actor_id=staff_id, entity="promise", entity_id=promise.id, kind=kind)
+        return promise.id
+
+
 # How long each kind of promise may take, from the policy, when the clerk names no time.
 PROMISE_DUE = {
     "invoice_delivery": "payment.invoice_delivery_hours",
