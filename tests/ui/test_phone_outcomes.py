@@ -339,3 +339,32 @@ async def test_escape_goes_back_a_step_and_the_move_is_recorded(demo_store, make
         assert step(app) == "identify_unit"
         assert app.screen.query_one(StepPanel).run.position == 3
     assert moves(demo_store, call_id) == [("answer", "next"), ("answer", "back"), ("answer", "next"), ("identify", "next")]
+
+
+async def test_going_back_over_a_promise_withdraws_it_and_going_on_makes_it_anew(
+    demo_store, make_app, sign_in, clock
+) -> None:
+    owner = an_owner(demo_store)
+    call_id = calls.ring(demo_store, clock, owner.phone)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_phone(pilot, sign_in)
+        await answer_oldest(pilot)
+        await to_purpose(pilot)
+        await pilot.press("4")
+        await type_into_ask(pilot, "message", "请转告王师傅明天上午来修门锁")
+        assert step(app) == "anything_else"
+        await pilot.press("escape")  # the clerk wants to correct the message
+        await settle(pilot)
+        assert step(app) == "message"
+        assert [p.state for p in promises_of(demo_store, call_id)] == ["cancelled"]
+        await type_into_ask(pilot, "message", "请转告王师傅明天下午来修门锁")
+        assert step(app) == "anything_else"
+        await pilot.press("1")
+        await hang_up_at_end(pilot)
+
+    withdrawn, made = promises_of(demo_store, call_id)
+    assert (withdrawn.state, withdrawn.closed_at) == ("cancelled", clock.now())
+    assert "上午" in withdrawn.text
+    assert (made.kind, made.state) == ("message", "open") and "下午" in made.text
+    assert ("message", "back") in moves(demo_store, call_id)
