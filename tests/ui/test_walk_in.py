@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from deskapp.services import visits
-from deskapp.store.tables import Escalation, FeePayment, Person, Promise, Staff, Visit, VisitStep
+from deskapp.store.tables import Escalation, FlowMove, FeePayment, Person, Promise, Staff, Visit
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 from walk_in_helpers import (
@@ -96,7 +96,7 @@ async def test_three_visitors_at_once_move_in_payment_and_a_question_escalated_t
         ups = session.exec(select(Escalation).where(Escalation.visit_id == done[2].id).order_by(Escalation.id)).all()
         assert [e.level for e in ups] == ["supervisor", "director"]
         assert (ups[1].at - ups[0].at).total_seconds() == 180
-        assert session.exec(select(VisitStep).where(VisitStep.visit_id == done[2].id)).all()
+        assert session.exec(select(FlowMove).where(FlowMove.record_kind == "visit", FlowMove.record_id == done[2].id)).all()
 
 
 async def test_bad_arrivals_are_refused_at_their_field(demo_store, make_app, sign_in) -> None:

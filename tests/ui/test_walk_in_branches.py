@@ -27,7 +27,7 @@ from deskapp.standards.catalogue import check
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Scenario, Step
 from deskapp.standards.registry import ACTIONS, ASKABLE, FACTS, OPTION_KEYS
-from deskapp.store.tables import Escalation, FeePayment, Person, Promise, Staff, Unit, Visit, VisitStep
+from deskapp.store.tables import Escalation, FlowMove, FeePayment, Person, Promise, Staff, Unit, Visit
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 from standards.walks import Edge, edges, walks
@@ -184,7 +184,7 @@ def check_stored(store, policy, visit_id: int, walk: list[Edge], before: tuple[i
         visit = session.get(Visit, visit_id)
         clerk = session.exec(select(Staff).where(Staff.code == "demo")).one()
         unit = session.exec(select(Unit).where(Unit.code == UNIT)).one()
-        rows = session.exec(select(VisitStep).where(VisitStep.visit_id == visit_id).order_by(VisitStep.seq)).all()
+        rows = session.exec(select(FlowMove).where(FlowMove.record_kind == "visit", FlowMove.record_id == visit_id).order_by(FlowMove.seq)).all()
         payments = session.exec(select(FeePayment).where(FeePayment.id > before[0])).all()
         residents = session.exec(select(Person).where(Person.unit_id == unit.id).order_by(Person.id)).all()
         promises = session.exec(

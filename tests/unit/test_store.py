@@ -275,3 +275,32 @@ def test_a_read_session_does_not_wait_for_a_writer(store: Store) -> None:
         assert time.perf_counter() - started < BUSY_TIMEOUT_MS / 1000 / 2
     with store.read() as reader:
         assert reader.exec(text("SELECT count(*) FROM setting")).one()[0] == 1
+
+
+def test_visit_moves_are_carried_from_visit_step_into_flow_move_and_back(db_url: str) -> None:
+    """Migration 0004 keeps every recorded move of a visit, in order, both ways."""
+    from alembic import command
+
+    store = Store(db_url)
+    config = migrate._config(store.engine)
+    command.upgrade(config, "0003")
+    with store.engine.begin() as c:
+        c.execute(text("INSERT INTO staff (id, code, name, role, phone, pin_hash, active, present) "
+                       "VALUES (1, 'demo', '陈', 'clerk', '', 'x', 1, 1)"))
+        c.execute(text("INSERT INTO visit (id, arrived_at, surname, title, phone, purpose, urgent, state, "
+                       "registered_by_id, scenario, outcome, slot_values) VALUES "
+                       "(7, '2026-11-24 02:00:00', '任', '', '', '', 0, 'serving', 1, 'walk_in', '', '{}')"))
+        for seq, (step, via) in enumerate([("greet", "next"), ("purpose", "option:3"), ("purpose", "back")], 1):
+            c.execute(text("INSERT INTO visit_step (visit_id, seq, at, scenario, step, via, actor_id) "
+                           "VALUES (7, :seq, '2026-11-24 02:00:00', 'walk_in', :step, :via, 1)"),
+                      {"seq": seq, "step": step, "via": via})
+    command.upgrade(config, "head")
+    with store.engine.connect() as c:
+        rows = c.execute(text("SELECT record_kind, record_id, seq, step, via FROM flow_move ORDER BY seq")).all()
+        assert "visit_step" not in inspect(c).get_table_names()
+    assert rows == [("visit", 7, 1, "greet", "next"), ("visit", 7, 2, "purpose", "option:3"), ("visit", 7, 3, "purpose", "back")]
+    command.downgrade(config, "0003")
+    with store.engine.connect() as c:
+        back = c.execute(text("SELECT visit_id, seq, via FROM visit_step ORDER BY seq")).all()
+        assert c.execute(text("SELECT count(*) FROM flow_move")).scalar() == 0
+    assert back == [(7, 1, "next"), (7, 2, "option:3"), (7, 3, "back")]

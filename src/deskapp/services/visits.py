@@ -16,11 +16,12 @@ from sqlmodel import select
 from deskapp.clock import Clock
 from deskapp.domain.visits import Level
 from deskapp.errors import DeskappError
-from deskapp.services import audit
+from deskapp.services import audit, flows
 from deskapp.services.lookup import unit_by_code
 from deskapp.store.engine import Store
-from deskapp.store.tables import Escalation, Staff, Unit, Visit, VisitState, VisitStep
+from deskapp.store.tables import Escalation, Staff, Unit, Visit, VisitState
 
+RECORD = "visit"  # the record kind of a visit's flow moves
 TITLES = ("先生", "女士", "小姐")
 MAX_SURNAME = 32
 
@@ -144,16 +145,12 @@ def start_service(store: Store, clock: Clock, visit_id: int, staff_id: int, scen
 
 def record_move(store: Store, clock: Clock, visit_id: int, staff_id: int, scenario: str, step: str, via: str) -> None:
     """One move in the visit's flow: from `step`, by `via` ("next", "option:2", "back" …)."""
-    with store.session() as session:
-        seq = session.exec(select(func.count()).select_from(VisitStep).where(VisitStep.visit_id == visit_id)).one()
-        session.add(VisitStep(visit_id=visit_id, seq=seq + 1, at=clock.now(), scenario=scenario, step=step, via=via, actor_id=staff_id))
+    flows.record_move(store, clock, RECORD, visit_id, staff_id, scenario, step, via)
 
 
 def moves(store: Store, visit_id: int) -> list[tuple[str, str, str]]:
     """The visit's recorded moves in order: (scenario, step, via)."""
-    with store.read() as session:
-        rows = session.exec(select(VisitStep).where(VisitStep.visit_id == visit_id).order_by(VisitStep.seq)).all()
-    return [(r.scenario, r.step, r.via) for r in rows]
+    return flows.moves(store, RECORD, visit_id)
 
 
 def set_values(store: Store, visit_id: int, **values: object) -> dict[str, object]:

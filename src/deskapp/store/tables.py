@@ -208,21 +208,6 @@ class Visit(SQLModel, table=True):
     slot_values: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
 
 
-class VisitStep(SQLModel, table=True):
-    """One step of a visit's flow left behind, and how: the trail survives a restart."""
-
-    __tablename__ = "visit_step"
-
-    id: int | None = Field(default=None, primary_key=True)
-    visit_id: int = Field(foreign_key="visit.id", index=True)
-    seq: int
-    at: datetime = Field(sa_column=_utc())
-    scenario: str = Field(max_length=32)
-    step: str = Field(max_length=64)
-    via: str = Field(max_length=64)
-    actor_id: int = Field(foreign_key="staff.id")
-
-
 class Escalation(SQLModel, table=True):
     """服务上移: a visit handed up, from whom to whom, when and why."""
 
@@ -236,13 +221,13 @@ class Escalation(SQLModel, table=True):
 
 
 class FlowMove(SQLModel, table=True):
-    """One move in a record's flow (a call, a work order …): the trail survives a restart."""
+    """One move in a record's flow (a visit, a call …): the trail survives a restart."""
 
     __tablename__ = "flow_move"
     __table_args__ = (Index("ix_flow_move_record", "record_kind", "record_id", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    record_kind: str = Field(max_length=16)  # "call", …
+    record_kind: str = Field(max_length=16)  # "visit", "call", …
     record_id: int
     seq: int
     at: datetime = Field(sa_column=_utc())
