@@ -13,12 +13,12 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import select
+from ui.phone_helpers import settle
 
 from deskapp.clock import FixedClock
 from deskapp.services import calls, promises
 from deskapp.services.auth import hash_pin
 from deskapp.store.tables import Building, Person, Role, Staff, Unit
-from ui.phone_helpers import settle
 
 SIZE = (80, 24)
 LANGS = ["zh", "en"]

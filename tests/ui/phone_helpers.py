@@ -8,6 +8,8 @@ Imported as `phone_helpers` from tests/ui and as `ui.phone_helpers` from tests/s
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.text import Text
@@ -22,6 +24,15 @@ from deskapp.widgets.step_panel import StepPanel
 async def settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot, ready: Callable[[], bool], within: float = 3.0) -> float:
+    """Pause in short steps until `ready()` (or `within` seconds pass): for what the console's 1 s
+    tick and poll bring. Returns the seconds waited."""
+    start = time.monotonic()
+    while not ready() and time.monotonic() - start < within:
+        await pilot.pause(0.05)
+    return time.monotonic() - start
 
 
 async def open_phone(pilot, sign_in, code: str = "demo", pin: str = "1234") -> None:

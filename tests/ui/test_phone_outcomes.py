@@ -21,6 +21,7 @@ from phone_helpers import (
     step,
     to_purpose,
     type_into_ask,
+    until,
 )
 from sqlmodel import select
 
@@ -250,10 +251,10 @@ async def test_the_ring_countdown_turns_overdue_after_three_rings(demo_store, ma
         timer = lambda: cell(app, f"call:{call_id}", "timer")
         assert (timer().plain, str(timer().style)) == ("9 秒内接听", "yellow")  # 3 rings × 3 s
         clock.advance(seconds=8)
-        await pilot.pause(1.1)  # the 1 s tick redraws the timers
+        await until(pilot, lambda: timer().plain != "9 秒内接听")  # the 1 s tick redraws the timers
         assert (timer().plain, str(timer().style)) == ("1 秒内接听", "yellow")
         clock.advance(seconds=2)
-        await pilot.pause(1.1)
+        await until(pilot, lambda: timer().plain != "1 秒内接听")
         assert (timer().plain, str(timer().style)) == ("已响 00:10,超过三声", "bold red")
 
 
@@ -268,10 +269,10 @@ async def test_the_hold_timer_turns_red_past_the_hold_limit(demo_store, make_app
         timer = lambda: cell(app, f"call:{call_id}", "timer")
         assert (timer().plain, str(timer().style)) == ("保留 00:00", "yellow")
         clock.advance(seconds=7)  # policy phone.hold_seconds: at the limit, not past it
-        await pilot.pause(1.1)
+        await until(pilot, lambda: timer().plain != "保留 00:00")
         assert (timer().plain, str(timer().style)) == ("保留 00:07", "yellow")
         clock.advance(seconds=1)
-        await pilot.pause(1.1)
+        await until(pilot, lambda: timer().plain != "保留 00:07")
         assert (timer().plain, str(timer().style)) == ("保留 00:08", "bold red")
     assert stored(demo_store, call_id).state == "on_hold"
 
@@ -306,9 +307,9 @@ async def test_a_call_answered_at_another_console_shows_the_colleague_within_a_s
         await open_phone(pilot, sign_in)
         assert cell(app, f"call:{call_id}", "state").plain == "响铃"
         calls.answer(demo_store, clock, call_id, staff_id(demo_store, "c02"))  # 林晓婷, at her console
-        await pilot.pause(1.2)  # the console polls the store every second
-        await settle(pilot)
+        waited = await until(pilot, lambda: cell(app, f"call:{call_id}", "state").plain != "响铃")
         assert cell(app, f"call:{call_id}", "state").plain == "通话中 林晓婷"
+        assert waited < 1.5  # the console polls the store every second (+ the reload's own time)
         assert "响铃 0 · 通话中 1" in shown(app, "#phone-title")
         await pilot.press("f3")  # nothing left ringing: F3 answers nothing
         await settle(pilot)

@@ -14,7 +14,16 @@ from deskapp.errors import DeskappError
 from deskapp.i18n import Translator
 from deskapp.services import calls, promises
 from deskapp.services.visits import FieldError
-from deskapp.store.tables import AuditEvent, Building, Call, Person, Promise, Role, Staff, Unit
+from deskapp.store.tables import (
+    AuditEvent,
+    Building,
+    Call,
+    Person,
+    Promise,
+    Role,
+    Staff,
+    Unit,
+)
 
 OWNER_PHONE = "15948680648"
 TENANT_PHONE = "13612345678"
