@@ -430,3 +430,17 @@ def test_the_fingerprint_changes_with_every_move_of_a_call(store, clock, policy,
     changed()
     a_promise(store, clock, policy, hotline)
     changed()
+
+
+def test_a_callback_nobody_answered_leaves_its_promise_owed(demo_store, clock, policy) -> None:
+    from deskapp.services import promises
+    from deskapp.services.calls import CallbackView
+
+    promise_id = promises.make(demo_store, clock, policy, 1, "callback", "回电", phone="13900000000")
+    owed = CallbackView(promise_id, None, "13900000000", "", "", clock.now(), "回电")
+    call_id = calls.start_callback(demo_store, clock, 1, owed)
+    calls.end(demo_store, clock, call_id, 1, "dropped")
+    assert any(o.promise_id == promise_id for o in calls.callbacks_owed(demo_store))
+    second = calls.start_callback(demo_store, clock, 1, owed)
+    calls.end(demo_store, clock, second, 1, "inquiry")
+    assert all(o.promise_id != promise_id for o in calls.callbacks_owed(demo_store))

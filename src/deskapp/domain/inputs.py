@@ -84,9 +84,9 @@ _DUE = re.compile(r"^(?:(今天|今日|today)|(明天|明日|tomorrow)|(\d{4}-\d
 
 def parse_unit(text: str) -> str:
     """A unit code as the clerk types it: building-entrance-room, e.g. 3-2-1501 (checked against
-    the store by the screen)."""
+    the store by the screen); empty for someone who is not a resident."""
     text = text.strip()
-    if not _UNIT.match(text):
+    if text and not _UNIT.match(text):
         raise InputError("input.unit")
     return text
 

@@ -227,7 +227,7 @@ def end(store: Store, clock: Clock, call_id: int, staff_id: int, outcome: str) -
         call.state = CallState.ENDED
         call.ended_at = clock.now()
         call.outcome = outcome
-        if call.promise_id is not None:
+        if call.promise_id is not None and outcome != "dropped":  # nobody reached: still owed
             promise = session.get(Promise, call.promise_id)
             if promise is not None and promise.state == PromiseState.OPEN:
                 promise.state = PromiseState.KEPT

@@ -53,7 +53,7 @@ ASKABLE: dict[str, str] = {
     "name": "text", "surname": "text", "phone": "phone", "workers": "count", "amount": "money",
     "receipt_no": "text", "reason": "text", "place": "text", "items": "text", "item": "text",
     "time": "time", "new_time": "time", "message": "text", "resident_kind": "resident_kind",
-    "unit": "unit", "title": "title", "due": "due",
+    "unit": "unit", "title": "title", "due": "due", "referral_name": "text", "referral_phone": "phone",
 }
 
 # What a step may do in the store (`does = "<action>"`): the slots the action needs (asked at

@@ -135,7 +135,10 @@ class StepPanel(VerticalScroll, can_focus=True):
         """A catalogue text with its slots filled; unknown slots shown as marked blanks."""
         policy = self.app.ctx.policy
         marker = "\x00"
-        plain = fill(text, self.values, policy.value, lambda slot: f"{marker}{self._t(f'slot.{slot}')}{marker}")
+        values = self.values
+        if values.get("title"):  # 先生 is said as Mr in English
+            values = {**values, "title": self._t(f"title_word.{values['title']}")}
+        plain = fill(text, values, policy.value, lambda slot: f"{marker}{self._t(f'slot.{slot}')}{marker}")
         out = Text()
         for n, part in enumerate(plain.split(marker)):
             out.append(part if n % 2 == 0 else f" {part} ", style="" if n % 2 == 0 else MISSING_STYLE)
