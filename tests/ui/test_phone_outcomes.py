@@ -256,7 +256,7 @@ async def test_the_ring_countdown_turns_overdue_after_three_rings(demo_store, ma
         assert (timer().plain, str(timer().style)) == ("1 秒内接听", "yellow")
         clock.advance(seconds=2)
         await until(pilot, lambda: timer().plain != "1 秒内接听")
-        assert (timer().plain, str(timer().style)) == ("已响 00:10,超过三声", "bold red")
+        assert (timer().plain, str(timer().style)) == ("已响 00:10,超过3声", "bold red")
 
 
 async def test_the_hold_timer_turns_red_past_the_hold_limit(demo_store, make_app, sign_in, clock) -> None:

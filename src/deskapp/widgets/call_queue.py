@@ -80,7 +80,8 @@ class CallQueue(DataTable):
             limit = self._policy.number("phone.answer_rings") * self._policy.number("phone.ring_seconds")
             left = limit - (now - call.rang_at).total_seconds()
             if left < 0:
-                return Text(t("phone.ring_overdue", time=mm_ss(now - call.rang_at)), style="bold red")
+                rings = int(self._policy.number("phone.answer_rings"))
+                return Text(t("phone.ring_overdue", time=mm_ss(now - call.rang_at), rings=rings), style="bold red")
             return Text(t("phone.ring_left", seconds=int(left)), style="yellow")
         if call.state == "on_hold" and call.hold_since is not None:
             held = now - call.hold_since
