@@ -5,19 +5,27 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
 from deskapp.domain.promises import DueStatus
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
 from deskapp.services import calls, visits
-from deskapp.services.promises import PromiseView, open_promises
+from deskapp.services.promises import PromiseView, close, open_promises
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
 
 
 class TodayScreen(DeskScreen):
+    """Keys: ↑ ↓ move; Ctrl+K the highlighted promise was kept; Ctrl+B it was broken."""
+
     _promises: dict[str, PromiseView] = {}
+
+    BINDINGS = [
+        Binding("ctrl+k", "close_promise('kept')", "key.kept", id="today.kept"),
+        Binding("ctrl+b", "close_promise('broken')", "key.broken", id="today.broken"),
+    ]
 
     DEFAULT_CSS = """
     TodayScreen #today-title { text-style: bold; padding: 0 1; }
@@ -80,6 +88,31 @@ class TodayScreen(DeskScreen):
         head = " · ".join(filter(None, (self.t(f"due.{promise.status}"), due, promise.unit, promise.customer, promise.owner)))
         self.query_one("#today-detail", Static).update(Text.assemble((head, _STATUS_STYLE[promise.status] or "bold"), "\n", promise.text))
 
+    def _highlighted(self) -> PromiseView | None:
+        table = self.query_one(DataTable)
+        if not self._promises or table.cursor_row < 0:
+            return None
+        row_key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        return self._promises.get(row_key.value or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_promise":
+            return self._highlighted() is not None
+        return True
+
+    def action_close_promise(self, state: str) -> None:
+        promise = self._highlighted()
+        if promise is None:
+            return
+        ctx = self.ctx
+        try:
+            close(ctx.store, ctx.clock, ctx.clerk.staff_id, promise.id, state)
+        except DeskappError as e:
+            self.notify(ctx.t.error(e), severity="error")
+        else:
+            self.notify(self.t(f"today.closed_{state}", text=promise.text[:40]))
+        self.reload()
+
     def _show_error(self, message: str) -> None:
         self.query_one("#today-summary", Label).update(message)
 
@@ -101,3 +134,4 @@ class TodayScreen(DeskScreen):
         overdue = sum(p.status is DueStatus.OVERDUE for p in promises)
         summary = self.t("today.summary", open=len(promises), overdue=overdue) if promises else self.t("today.empty")
         self.query_one("#today-summary", Label).update(summary)
+        self.refresh_bindings()

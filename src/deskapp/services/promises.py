@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from deskapp.clock import Clock
 from deskapp.domain.promises import DueStatus, due_status
+from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
 from deskapp.store.engine import Store
@@ -62,6 +63,19 @@ def make(
         session.flush()
         audit.record(session, clock, "promise.made", actor_id=staff_id, entity="promise", entity_id=promise.id, kind=kind)
         return promise.id
+
+
+def close(store: Store, clock: Clock, staff_id: int, promise_id: int, state: str) -> None:
+    """An open promise is kept (兑现) or recorded as broken (失约); either way it leaves Today."""
+    if state not in (PromiseState.KEPT, PromiseState.BROKEN):
+        raise DeskappError("promise.bad_state", state=state)
+    with store.session() as session:
+        promise = session.get(Promise, promise_id)
+        if promise is None or promise.state != PromiseState.OPEN:
+            raise DeskappError("promise.not_open", id=promise_id)
+        promise.state = state
+        promise.closed_at = clock.now()
+        audit.record(session, clock, f"promise.{state}", actor_id=staff_id, entity="promise", entity_id=promise_id)
 
 
 def withdraw(store: Store, clock: Clock, staff_id: int, kind: str, source_kind: str, source_id: int) -> int | None:
