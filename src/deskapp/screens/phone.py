@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from deskapp.domain.visits import Level
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
+from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.log_call import LogCallDialog
 from deskapp.services import calls, flows, promises, visits
@@ -28,7 +29,6 @@ from deskapp.services.lookup import unit_by_code
 from deskapp.services.visits import FieldError, StaffOnDuty
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
-from deskapp.standards.slots import fill
 from deskapp.widgets.call_queue import CallQueue
 from deskapp.widgets.step_panel import StepPanel
 
@@ -227,19 +227,16 @@ class PhoneScreen(DeskScreen):
 
     def _leaving(self, step: Step, via: str, values: dict[str, object]) -> dict[str, object]:
         ctx, call = self.ctx, self.current
-        added: dict[str, object] = {}
-        kind, _, key = via.partition(":")
-        if kind == "option":
-            added.update(dict(next(o for o in step.options if o.key == key).sets))
+        added: dict[str, object] = option_sets(step, via)
         if "unit" in step.ask and values.get("unit") and unit_by_code(ctx.store, str(values["unit"])) is None:
             raise FieldError("unit", "visit.unknown_unit", unit=values["unit"])
         merged = {**values, **added}
         if step.promise:
             due = self._due(merged)
-            text = " ".join(fill(self.t(f"promise_text.{step.promise}"), merged, ctx.policy.value, lambda _s: "").split())
+            text = promise_text(self.t, step.promise, merged, ctx.policy.value)
             unit = unit_by_code(ctx.store, str(merged.get("unit") or "")) if merged.get("unit") else None
             promises.make(
-                ctx.store, ctx.clock, ctx.policy, self._me, step.promise, text[:400],
+                ctx.store, ctx.clock, ctx.policy, self._me, step.promise, text,
                 customer=f"{merged.get('surname', '')}{merged.get('title', '')}", phone=call.number,
                 unit_id=unit.unit_id if unit else None, due_at=due, source_kind=RECORD, source_id=call.id,
             )
@@ -256,9 +253,8 @@ class PhoneScreen(DeskScreen):
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
         run = event.run
-        forward = len(run.trail) > self._trail_length
+        step, via, forward = last_move(run, self._trail_length)
         self._trail_length = len(run.trail)
-        step, via = (run.trail[-1].step, run.trail[-1].via) if forward else (run.step.id, "back")
         try:
             flows.record_move(self.ctx.store, self.ctx.clock, RECORD, self.current.id, self._me, SCENARIO, step, via)
             if not forward and run.step.promise:  # back over the step that made it: made anew on leaving

@@ -20,6 +20,7 @@ from deskapp.errors import DeskappError
 from deskapp.screens.arrival import ArrivalDialog
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.escalate import EscalateDialog, EscalationChoice
+from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.satisfaction import SatisfactionDialog
 from deskapp.services import promises, visit_actions, visits
@@ -27,7 +28,6 @@ from deskapp.services.visits import StaffOnDuty, VisitView
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.standards.registry import ACTIONS
-from deskapp.standards.slots import fill
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 
@@ -200,40 +200,28 @@ class WalkInScreen(DeskScreen):
     def _leaving(self, step: Step, via: str, values: dict[str, object]) -> dict[str, object]:
         """Before the clerk leaves a step: record what it does and the promise it makes."""
         ctx, visit = self.ctx, self.current
-        added: dict[str, object] = {}
-        kind, _, key = via.partition(":")
-        if kind == "option":
-            option = next(o for o in step.options if o.key == key)
-            added.update(dict(option.sets))
+        added: dict[str, object] = option_sets(step, via)
         if step.does and ACTIONS[step.does][1] == "leave":
             added.update(visit_actions.perform(ctx.store, ctx.clock, ctx.policy, step.does, visit.id, self._me, values))
         if step.promise:
-            text = self._promise_text(step, {**values, **added})
+            text = promise_text(self.t, step.promise, {**values, **added}, ctx.policy.value)
             phone = str({**values, **added}.get("phone") or "")
             visit_actions.make_promise(ctx.store, ctx.clock, ctx.policy, visit.id, self._me, step.promise, text, phone)
         if added or step.ask:
             visits.set_values(ctx.store, visit.id, **{**{k: values[k] for k in step.ask if k in values}, **added})
         return added
 
-    def _promise_text(self, step: Step, values: dict[str, object]) -> str:
-        """The promise as the Today board and the handover show it, from the locale's template."""
-        template = self.t(f"promise_text.{step.promise}")
-        return " ".join(fill(template, values, self.ctx.policy.value, lambda _slot: "").split())[:400]
-
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
         """Record the move (one step on, or one back) and run what the reached step does."""
         ctx, run = self.ctx, event.run
-        forward = len(run.trail) > self._trail_length
+        step, via, forward = last_move(run, self._trail_length)
         self._trail_length = len(run.trail)
         try:
-            if not forward:
-                visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, run.step.id, "back")
-                if run.step.promise:  # back over the step that made it: made anew on leaving
-                    promises.withdraw(ctx.store, ctx.clock, self._me, run.step.promise, "visit", self.current.id)
-            else:
-                taken = run.trail[-1]
-                visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, taken.step, taken.via)
+            visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, step, via)
+            if not forward and run.step.promise:  # back over the step that made it: made anew on leaving
+                promises.withdraw(ctx.store, ctx.clock, self._me, run.step.promise, visits.RECORD, self.current.id)
+            if forward:
                 entered = run.step
                 if entered.does and ACTIONS[entered.does][1] == "enter":
                     added = visit_actions.perform(ctx.store, ctx.clock, ctx.policy, entered.does, self.current.id, self._me, {})
