@@ -226,3 +226,26 @@ def test_back_at_the_start_returns_false() -> None:
     run.choose("1")
     assert run.back() is True
     assert run.back() is False
+
+
+def test_a_fact_is_asked_once_per_arrival_at_its_step() -> None:
+    """Screens ask for choices and Enter on every redraw; a fact that reads the store is read once."""
+    from deskapp.standards.catalogue import shipped
+    from deskapp.standards.engine import FlowRun
+
+    asked: list[str] = []
+
+    def facts(name: str) -> str:
+        asked.append(name)
+        return "owner"
+
+    run = FlowRun(shipped().scenarios["release"], facts)
+    assert run.step.fact == "visitor_kind"
+    for _ in range(5):
+        run.choices()
+        run.can_go_on()
+    assert asked == ["visitor_kind"]
+    run.go_on()
+    run.back()
+    run.can_go_on()
+    assert asked == ["visitor_kind", "visitor_kind"]  # asked again on coming back

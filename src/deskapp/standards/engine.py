@@ -37,6 +37,9 @@ class Taken:
     at: datetime | None = None
 
 
+_UNASKED = object()
+
+
 def _no_facts(_name: str) -> str | None:
     return None
 
@@ -54,6 +57,7 @@ class FlowRun:
         if start and start not in scenario.steps:
             raise FlowError(f"scenario {scenario.id} has no step {start!r}")
         self._path: list[str] = [start or scenario.start]
+        self._fact_here: str | None | object = _UNASKED
         self.trail: list[Taken] = []
 
     @property
@@ -70,12 +74,17 @@ class FlowRun:
         return len(self._path)
 
     def fact_value(self) -> str | None:
-        """The computed value of the current step's fact, if the domain can tell."""
+        """The computed value of the current step's fact, if the domain can tell.
+
+        Asked once per arrival at the step: screens ask it for every key they redraw, and a
+        fact may read the store."""
         step = self.step
         if not step.fact:
             return None
-        value = self._facts(step.fact)
-        return value if value in FACTS[step.fact] else None
+        if self._fact_here is _UNASKED:
+            value = self._facts(step.fact)
+            self._fact_here = value if value in FACTS[step.fact] else None
+        return self._fact_here
 
     def choices(self) -> list[Choice]:
         """The keys the clerk may press here (empty when Enter is the way on)."""
@@ -133,6 +142,7 @@ class FlowRun:
         if len(self._path) == 1:
             return False
         self._path.pop()
+        self._fact_here = _UNASKED
         self.trail.pop()
         return True
 
@@ -140,6 +150,7 @@ class FlowRun:
         at = self._clock.now() if self._clock is not None else None
         self.trail.append(Taken(self.step.id, via, at))
         self._path.append(target)
+        self._fact_here = _UNASKED
         return self.step
 
     def steps_taken(self) -> list[str]:
