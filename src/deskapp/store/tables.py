@@ -265,3 +265,81 @@ class Call(SQLModel, table=True):
     returned_by_call_id: int | None = Field(default=None, foreign_key="call.id")  # a missed call called back
     promise_id: int | None = Field(default=None, foreign_key="promise.id")  # the callback this call keeps
     slot_values: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
+
+
+class WorkOrder(SQLModel, table=True):
+    """A repair request (报修) and its work order (维修单), from intake to closed.
+
+    The current state and the times of its stages are kept here for the list and the report;
+    every change is also a `WorkOrderEvent`, which is never changed or removed."""
+
+    __tablename__ = "work_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    received_by_id: int = Field(foreign_key="staff.id", index=True)
+    channel: str = Field(default="counter", max_length=8)  # counter / phone
+    source_kind: str = Field(default="", max_length=16)  # "visit", "call"
+    source_id: int | None = None
+    area: str = Field(max_length=16)  # household / public
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    place: str = Field(default="", max_length=200)  # where, for a public-area repair
+    category: str = Field(default="", max_length=32)  # repair_price.category, or other
+    item: str = Field(max_length=200)  # what is wrong, as the customer says it
+    customer: str = Field(default="", max_length=64)  # 王先生
+    phone: str = Field(default="", max_length=32)
+    state: str = Field(max_length=16, index=True)  # domain.work_orders.State
+    appointment_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    promised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    arrived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    arrived_late: bool = False
+    review_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    review_ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    review_late: bool = False
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    labour_fen: int = 0
+    total_fen: int = 0
+    receipt_no: str = Field(default="", max_length=32)
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    signed_by: str = Field(default="", max_length=64)
+    satisfaction: int | None = None  # 1–5
+    callback_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    callback_result: str = Field(default="", max_length=200)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    referral_id: int | None = Field(default=None, foreign_key="referral.id")
+    reschedules: int = 0
+    reopened: int = 0
+    escalations: int = 0
+
+
+class WorkOrderPart(SQLModel, table=True):
+    """A part or material used (名称、规格型号、数量、单价), written on the order as it is used."""
+
+    __tablename__ = "work_order_part"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="work_order.id", index=True)
+    name: str = Field(max_length=64)
+    spec: str = Field(default="", max_length=64)
+    quantity_centi: int  # hundredths: 2.5 metres = 250
+    unit_price_fen: int
+    cost_fen: int
+
+
+class WorkOrderEvent(SQLModel, table=True):
+    """One change of a work order: who, when, from which state to which, and the details.
+    Append-only: the migrations forbid UPDATE and DELETE."""
+
+    __tablename__ = "work_order_event"
+    __table_args__ = (Index("ix_work_order_event_order", "order_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="work_order.id")
+    seq: int
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_id: int = Field(foreign_key="staff.id")
+    action: str = Field(max_length=32)
+    from_state: str = Field(default="", max_length=16)
+    to_state: str = Field(max_length=16)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
