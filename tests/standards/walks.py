@@ -52,8 +52,19 @@ def _shortest(scenario: Scenario, start: str, goal) -> list[Edge]:
     raise AssertionError(f"{scenario.id}: no path from {start}")
 
 
+def _from_a_start(scenario: Scenario, goal) -> list[Edge]:
+    """The shortest way to a goal step from the start, else from the first entry that leads there."""
+    for start in (scenario.start, *scenario.entries):
+        try:
+            return _shortest(scenario, start, goal)
+        except AssertionError:
+            continue
+    raise AssertionError(f"{scenario.id}: no path from any start")
+
+
 def walks(scenario: Scenario) -> list[list[Edge]]:
-    """Walks from the start to an end step that together take every edge.
+    """Walks from the start (or one of the scenario's `entries`) to an end step that together
+    take every edge. A walk begins at its first edge's step.
 
     For the first edge not yet taken: the shortest way to it, the edge, then on by edges not
     yet taken as long as one leads somewhere an end can be reached from, then the shortest way
@@ -64,7 +75,7 @@ def walks(scenario: Scenario) -> list[list[Edge]]:
     found: list[list[Edge]] = []
     while untaken:
         first = untaken[0]
-        walk = [*_shortest(scenario, scenario.start, lambda s: s == first.step), first]
+        walk = [*_from_a_start(scenario, lambda s: s == first.step), first]
         here = first.target
         taken = set(walk)
         while not is_end(here):

@@ -51,3 +51,8 @@ def tenant_arrears(arrears: Arrears | None, max_months: int) -> str | None:
 def repair_in_house(in_price_list: bool | None) -> str | None:
     """Within engineering's capability: the item is on the approved repair price list."""
     return _yes_no(in_price_list)
+
+
+def repair_channel(channel: str | None) -> str | None:
+    """Where the repair request was taken: at the counter (the visitor waits) or by phone."""
+    return channel if channel in ("counter", "phone") else None

@@ -120,6 +120,64 @@ def parse_due(text: str, now: datetime | None = None) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
+_NOW_WORDS = {"现在", "马上", "立即", "now"}
+
+
+def parse_appointment(text: str, now: datetime | None = None) -> str:
+    """When the repairman is expected (someone is home): "现在"/"now", "14:30" (today; tomorrow if
+    that time is more than a few minutes gone), "明天 10:00", "2026-11-25 10:00".
+    Kept as local "YYYY-MM-DD HH:MM"."""
+    text = text.strip()
+    if now is None:
+        raise InputError("input.appointment")
+    if text.lower() in _NOW_WORDS:
+        return now.strftime("%Y-%m-%d %H:%M")
+    m = _DUE.match(text)
+    if not m:
+        raise InputError("input.appointment")
+    today, tomorrow, day, hour, minute = m.groups()
+    if day:
+        try:
+            when = datetime.strptime(f"{day} {hour}:{minute}", "%Y-%m-%d %H:%M").replace(tzinfo=now.tzinfo)
+        except ValueError:
+            raise InputError("input.appointment") from None
+    else:
+        base = now + timedelta(days=1) if tomorrow else now
+        when = base.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+        if not today and not tomorrow and when < now - APPOINTMENT_GRACE:
+            when += timedelta(days=1)
+    if when < now - APPOINTMENT_GRACE:
+        raise InputError("input.due_past")
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+APPOINTMENT_GRACE = timedelta(minutes=5)  # "10:00" typed at 10:03 means now, not tomorrow
+
+REPAIR_CATEGORIES = ("plumbing", "electrical", "doors_windows", "building", "other")
+
+
+def parse_category(text: str) -> str:
+    """A repair category by its number in REPAIR_CATEGORIES (1…) or its name."""
+    value = text.strip().lower()
+    if value.isdecimal() and 1 <= int(value) <= len(REPAIR_CATEGORIES):
+        return REPAIR_CATEGORIES[int(value) - 1]
+    if value in REPAIR_CATEGORIES:
+        return value
+    raise InputError("input.category")
+
+
+def parse_quantity(text: str) -> int:
+    """A quantity in hundredths: "2" → 200, "2.5" → 250; more than zero."""
+    text = text.strip()
+    m = re.match(r"^(\d{1,6})(?:\.(\d{1,2}))?$", text)
+    if not m:
+        raise InputError("input.quantity")
+    centi = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+    if centi <= 0:
+        raise InputError("input.quantity")
+    return centi
+
+
 PARSERS = {
     "count": parse_count,
     "money": parse_money,
@@ -129,6 +187,7 @@ PARSERS = {
     "resident_kind": parse_resident_kind,
     "unit": parse_unit,
     "title": parse_title,
+    "category": parse_category,
 }
 
 
@@ -138,4 +197,6 @@ def parse(kind: str, text: str, now: datetime | None = None) -> object:
     text = text.translate(_FULL_WIDTH)
     if kind == "due":
         return parse_due(text, now)
+    if kind == "appointment":
+        return parse_appointment(text, now)
     return PARSERS[kind](text)

@@ -222,9 +222,16 @@ def _load_scenario(f: _File) -> Scenario | None:
         steps[step_id] = _load_step(f, step_id, raw)
     if start and raw_steps and start not in raw_steps:
         f.problem(("scenario", "start"), "unknown_step", target=start)
+    entries = head.get("entries", [])
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        f.problem(("scenario", "entries"), "bad_entries")
+        entries = []
+    for entry in entries:
+        if raw_steps and entry not in raw_steps:
+            f.problem(("scenario", "entries"), "unknown_step", target=entry)
     if not (scenario_id and title and source and start):
         return None
-    scenario = Scenario(scenario_id, title, source, start, steps, f.name)
+    scenario = Scenario(scenario_id, title, source, start, steps, f.name, tuple(e for e in entries if e in raw_steps))
     _check_graph(f, scenario, set(raw_steps))
     return scenario
 
@@ -346,7 +353,7 @@ def _check_graph(f: _File, scenario: Scenario, declared: set[str]) -> None:
             broken.add(step.id)  # reported as `navigation`
     if scenario.start not in scenario.steps:
         return
-    reachable = _reachable(scenario, [scenario.start])
+    reachable = _reachable(scenario, [scenario.start, *scenario.entries])
     for step_id in scenario.steps:
         if step_id not in reachable:
             f.problem(("steps", step_id), "unreachable", step=step_id)

@@ -74,6 +74,8 @@ class Scenario:
     start: str
     steps: dict[str, Step]
     file: str
+    # Other steps a screen may start a flow at (a work order's later stages, a reschedule call).
+    entries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

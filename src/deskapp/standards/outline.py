@@ -52,9 +52,10 @@ def outline(
 
 
 def _in_order(scenario: Scenario):
-    """Steps in reading order: depth-first from the start, in the order of their ways on."""
+    """Steps in reading order: depth-first from the start, in the order of their ways on; then
+    from each entry in turn."""
     seen: list[str] = []
-    todo = [scenario.start]
+    todo = list(reversed([scenario.start, *scenario.entries]))
     while todo:
         step_id = todo.pop()
         if step_id in seen or step_id not in scenario.steps:

@@ -15,6 +15,7 @@ FACTS: dict[str, tuple[str, ...]] = {
     "owner_arrears": ("none", "some", "over_limit"),
     "tenant_arrears": ("none", "some"),
     "repair_in_house": ("yes", "no"),
+    "repair_channel": ("counter", "phone"),
 }
 
 SLOTS: tuple[str, ...] = (
@@ -22,7 +23,7 @@ SLOTS: tuple[str, ...] = (
     "colleague_role", "director", "phone", "item", "items", "months", "amount", "minutes",
     "hours", "time", "new_time", "workers", "deposit", "permit_fee", "pass_deposit",
     "referral_name", "referral_phone", "slip_no", "owner", "tenant", "place", "reason",
-    "receipt_no", "message", "resident_kind", "due",
+    "receipt_no", "message", "resident_kind", "due", "category", "referral",
 )
 
 PROMISE_KINDS: tuple[str, ...] = (
@@ -46,13 +47,14 @@ SETTABLE: dict[str, tuple[str, ...]] = {
         "inquiry", "complaint", "message", "invalid",
     ),
     "resident_kind": ("owner", "tenant"),
+    "area": ("household", "public"),
 }
 
 # Slots the clerk may be asked to fill at a step (`ask = [...]`), with the kind of value.
 ASKABLE: dict[str, str] = {
     "name": "text", "surname": "text", "phone": "phone", "workers": "count", "amount": "money",
     "receipt_no": "text", "reason": "text", "place": "text", "items": "text", "item": "text",
-    "time": "time", "new_time": "time", "message": "text", "resident_kind": "resident_kind",
+    "time": "appointment", "new_time": "appointment", "category": "category", "referral": "count", "message": "text", "resident_kind": "resident_kind",
     "unit": "unit", "title": "title", "due": "due", "referral_name": "text", "referral_phone": "phone",
 }
 
@@ -64,4 +66,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "renovation_fees": (("workers",), "leave"),
     "escalate_supervisor": ((), "enter"),
     "escalate_director": ((), "enter"),
+    "open_repair": (("item", "category"), "leave"),
+    "dispatch_repair": (("time",), "leave"),
+    "refer_repair": (("referral",), "leave"),
 }
