@@ -9,6 +9,7 @@ from deskapp.context import Context
 from deskapp.screens.help import HelpScreen
 from deskapp.screens.phone import PhoneScreen
 from deskapp.screens.presence import PresenceDialog
+from deskapp.screens.repair import Intake, RepairScreen
 from deskapp.screens.signin import SignInScreen
 from deskapp.screens.today import TodayScreen
 from deskapp.screens.walk_in import WalkInScreen
@@ -17,7 +18,7 @@ from deskapp.services.auth import SignedIn
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen}
+    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen}
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = False  # the data palette (Ctrl+P) arrives with unit look-up
 
@@ -25,6 +26,7 @@ class DeskApp(App):
         Binding("f1", "help", "key.help", id="help"),
         Binding("f2", "switch_mode('walk_in')", "key.walk_in", id="walk_in"),
         Binding("f3", "switch_mode('phone')", "key.phone", id="phone"),
+        Binding("f4", "switch_mode('repair')", "key.repair", id="repair"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
         Binding("ctrl+o", "presence", "key.presence", id="presence"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
@@ -33,6 +35,19 @@ class DeskApp(App):
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
+        self.pending_intake: Intake | None = None  # a repair handed over, taken by the repair screen
+
+    def hand_off(self, scenario: str, intake: Intake) -> bool:
+        """A flow that ends in another screen's scenario (walk-in or phone → repair): switch there
+        with what is known. False when that screen does not exist yet."""
+        if scenario != "repair":
+            return False
+        self.pending_intake = intake
+        if self.current_mode == "repair":
+            self.screen._take_pending()
+        else:
+            self.switch_mode("repair")
+        return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("switch_mode", "presence") and self.ctx.clerk is None:

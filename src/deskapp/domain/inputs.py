@@ -151,6 +151,20 @@ def parse_appointment(text: str, now: datetime | None = None) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
+def spoken_time(value: str, now: datetime, tomorrow: str) -> str:
+    """A kept "YYYY-MM-DD HH:MM" as said to the customer: 14:30 today, 明天 14:30, else 11-26 14:30."""
+    try:
+        when = datetime.strptime(value, "%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+    days = (when.date() - now.date()).days
+    if days == 0:
+        return when.strftime("%H:%M")
+    if days == 1:
+        return f"{tomorrow} {when:%H:%M}"
+    return when.strftime("%m-%d %H:%M")
+
+
 APPOINTMENT_GRACE = timedelta(minutes=5)  # "10:00" typed at 10:03 means now, not tomorrow
 
 REPAIR_CATEGORIES = ("plumbing", "electrical", "doors_windows", "building", "other")

@@ -23,6 +23,7 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.log_call import LogCallDialog
+from deskapp.screens.repair import Intake
 from deskapp.services import calls, flows, promises, visits
 from deskapp.services.calls import CallbackView, CallView
 from deskapp.services.lookup import unit_by_code
@@ -265,8 +266,14 @@ class PhoneScreen(DeskScreen):
     @on(StepPanel.Finished)
     def _finished(self, event: StepPanel.Finished) -> None:
         step = event.run.step
-        purpose = str(event.panel.values.get("purpose") or "")
+        values = event.panel.values
+        purpose = str(values.get("purpose") or "")
+        call = self.current
         self._end(purpose or step.outcome or ("handed_off" if step.handoff else "done"))
+        if step.handoff == "repair" and call is not None:
+            handed = {k: values.get(k) for k in ("unit", "surname", "title", "phone", "item")}
+            handed = {k: v for k, v in handed.items() if v}
+            self.app.hand_off(step.handoff, Intake("phone", tuple(handed.items()), RECORD, call.id))
 
     def _end(self, outcome: str) -> None:
         ctx = self.ctx

@@ -22,6 +22,7 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.escalate import EscalateDialog, EscalationChoice
 from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
+from deskapp.screens.repair import Intake
 from deskapp.screens.satisfaction import SatisfactionDialog
 from deskapp.services import promises, visit_actions, visits
 from deskapp.services.visits import StaffOnDuty, VisitView
@@ -236,6 +237,8 @@ class WalkInScreen(DeskScreen):
         step = event.run.step
         outcome = step.outcome or ("handed_off" if step.handoff else "done")
         visit = self.current
+        panel_values = event.panel.values
+        handed = {k: panel_values.get(k) for k in ("unit", "surname", "title", "phone")}
 
         def rated(satisfaction: int | None) -> None:
             ctx = self.ctx
@@ -246,6 +249,9 @@ class WalkInScreen(DeskScreen):
                 return
             self.notify(self.t("walk_in.finished", who=visit.called(self.t)))
             self._close_panel()
+            if step.handoff == "repair":
+                values = {k: v for k, v in handed.items() if v}
+                self.app.hand_off(step.handoff, Intake("counter", tuple(values.items()), visits.RECORD, visit.id))
 
         self.app.push_screen(SatisfactionDialog(), rated)
 

@@ -22,7 +22,7 @@ from deskapp.services import audit
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
 from deskapp.store.tables import (
-    Building, Promise, PromiseState, Referral, RepairPrice, Staff, Unit, WorkOrder, WorkOrderEvent, WorkOrderPart,
+    Building, Promise, PromiseState, Referral, RepairPrice, Setting, Staff, Unit, WorkOrder, WorkOrderEvent, WorkOrderPart,
 )
 
 RECORD = "work_order"
@@ -226,6 +226,13 @@ def get(store: Store, policy: Policy, order_id: int) -> OrderDetail:
         [PartView(p.name, p.spec, p.quantity_centi, p.unit_price_fen, p.cost_fen) for p in parts],
         [EventView(e.at, name, e.action, e.from_state, e.to_state, json.loads(e.detail)) for e, name in events],
     )
+
+
+def site_name(store: Store) -> str:
+    """The 管理处 as said on the phone (the community's settings), or empty."""
+    with store.read() as session:
+        setting = session.get(Setting, "community.site")
+    return setting.value if setting else ""
 
 
 def buildings(store: Store) -> list[str]:

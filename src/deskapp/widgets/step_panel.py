@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from deskapp.domain.inputs import InputError, parse
+from deskapp.domain.inputs import InputError, parse, spoken_time
 from deskapp.errors import DeskappError
 
 from deskapp.standards.engine import FlowRun
@@ -34,6 +34,7 @@ from deskapp.standards.slots import fill
 Guard = Callable[[Step, str, dict[str, object]], Mapping[str, object] | None]
 
 SAY_STYLE = "bold #ffd75f"
+HINTED = ("appointment", "category", "title", "resident_kind", "due")  # kinds whose field shows what to type
 MISSING_STYLE = "reverse"
 
 
@@ -131,11 +132,19 @@ class StepPanel(VerticalScroll, can_focus=True):
         self.values.update(values)
         self.refresh_step()
 
+    def shown(self, slot: str) -> str:
+        """A slot's value as said: an appointment is 14:30 today, 明天 14:30 tomorrow."""
+        value = self.values.get(slot)
+        if ASKABLE.get(slot) == "appointment" and value:
+            now = self.app.ctx.clock.now().astimezone(self.app.ctx.policy.timezone)
+            return spoken_time(str(value), now, self._t("when.tomorrow"))
+        return "" if value is None else str(value)
+
     def filled(self, text: str) -> Text:
         """A catalogue text with its slots filled; unknown slots shown as marked blanks."""
         policy = self.app.ctx.policy
         marker = "\x00"
-        values = self.values
+        values = {k: (self.shown(k) if ASKABLE.get(k) == "appointment" else v) for k, v in self.values.items()}
         if values.get("title"):  # 先生 is said as Mr in English
             values = {**values, "title": self._t(f"title_word.{values['title']}")}
         plain = fill(text, values, policy.value, lambda slot: f"{marker}{self._t(f'slot.{slot}')}{marker}")
@@ -206,7 +215,10 @@ class StepPanel(VerticalScroll, can_focus=True):
         for slot in step.ask:
             rows.append(Horizontal(
                 Label(self._t(f"slot.{slot}"), classes="ask-label"),
-                Input(str(self.values.get(slot, "") or ""), name=slot, compact=True),
+                Input(
+                    str(self.values.get(slot, "") or ""), name=slot, compact=True,
+                    placeholder=self._t(f"ask_hint.{ASKABLE[slot]}") if ASKABLE[slot] in HINTED else "",
+                ),
                 classes="ask-row",
             ))
             error = Label("", classes="ask-error", name=slot)
