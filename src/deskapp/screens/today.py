@@ -11,7 +11,9 @@ from textual.widgets import DataTable, Label, Static
 from deskapp.domain.promises import DueStatus
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
-from deskapp.services import calls, visits
+from deskapp.domain.promises import due_status
+from deskapp.services import calls, visits, work_orders
+from deskapp.services.work_orders import OrderView
 from deskapp.services.promises import PromiseView, close, open_promises
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
@@ -21,6 +23,7 @@ class TodayScreen(DeskScreen):
     """Keys: ↑ ↓ move; Ctrl+K the highlighted promise was kept; Ctrl+B it was broken."""
 
     _promises: dict[str, PromiseView] = {}
+    _orders: dict[str, OrderView] = {}
 
     BINDINGS = [
         Binding("ctrl+k", "close_promise('kept')", "key.kept", id="today.kept"),
@@ -57,11 +60,12 @@ class TodayScreen(DeskScreen):
         ctx = self.ctx
         try:
             promises = open_promises(ctx.store, ctx.clock, ctx.policy)
+            orders = work_orders.due_orders(ctx.store, ctx.clock, ctx.policy)
             desk = self._desk_counts()
         except DeskappError as e:
             self.app.call_from_thread(self._show_error, ctx.t.error(e))
             return
-        self.app.call_from_thread(self._show, promises)
+        self.app.call_from_thread(self._show, promises, orders)
         self.app.call_from_thread(self.query_one("#today-desk", Label).update, self.t("today.desk", **desk))
 
     def _desk_counts(self) -> dict[str, int]:
@@ -81,12 +85,24 @@ class TodayScreen(DeskScreen):
     @on(DataTable.RowHighlighted)
     def _detail(self, event: DataTable.RowHighlighted) -> None:
         """The whole promise of the highlighted row: the table cuts long texts at 80 columns."""
+        order = self._orders.get(event.row_key.value or "")
+        if order is not None:
+            self._order_detail(order)
+            return
         promise = self._promises.get(event.row_key.value or "")
         if promise is None:
             return
         due = promise.due_at.astimezone(self.ctx.policy.timezone).strftime("%Y-%m-%d %H:%M")
         head = " · ".join(filter(None, (self.t(f"due.{promise.status}"), due, promise.unit, promise.customer, promise.owner)))
         self.query_one("#today-detail", Static).update(Text.assemble((head, _STATUS_STYLE[promise.status] or "bold"), "\n", promise.text))
+
+    def _order_detail(self, order: OrderView) -> None:
+        tz = self.ctx.policy.timezone
+        now = self.ctx.clock.now()
+        status = due_status(order.deadline.due_at, now, self.ctx.policy.duration("handover.promise_due_soon_minutes"))
+        due = order.deadline.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        head = " · ".join(filter(None, (self.t(f"due.{status}"), due, order.no, self.t(f"work_order.state.{order.state}"), order.where, order.customer)))
+        self.query_one("#today-detail", Static).update(Text.assemble((head, _STATUS_STYLE[status] or "bold"), "\n", order.item))
 
     def _highlighted(self) -> PromiseView | None:
         table = self.query_one(DataTable)
@@ -116,11 +132,29 @@ class TodayScreen(DeskScreen):
     def _show_error(self, message: str) -> None:
         self.query_one("#today-summary", Label).update(message)
 
-    def _show(self, promises: list[PromiseView]) -> None:
+    def _show(self, promises: list[PromiseView], orders: list[OrderView] = ()) -> None:
         tz = self.ctx.policy.timezone
         table = self.query_one(DataTable)
         table.clear()
-        for p in promises:
+        now, soon = self.ctx.clock.now(), self.ctx.policy.duration("handover.promise_due_soon_minutes")
+        rows = sorted(
+            [(p.due_at, "p", p) for p in promises] + [(o.deadline.due_at, "o", o) for o in orders],
+            key=lambda row: row[0],
+        )
+        self._orders = {f"wo:{o.id}": o for o in orders}
+        for due_at, kind, p in rows:
+            if kind == "o":
+                status = due_status(due_at, now, soon)
+                table.add_row(
+                    Text(self.t(f"due.{status}"), style=_STATUS_STYLE[status]),
+                    due_at.astimezone(tz).strftime("%m-%d %H:%M"),
+                    Text(self.t(f"today.work_order.{p.deadline.limit}")),
+                    Text(" ".join(filter(None, (p.where, p.customer)))),
+                    Text(p.received_by),
+                    Text(f"{p.no} {p.item}"),
+                    key=f"wo:{p.id}",
+                )
+                continue
             table.add_row(
                 Text(self.t(f"due.{p.status}"), style=_STATUS_STYLE[p.status]),
                 p.due_at.astimezone(tz).strftime("%m-%d %H:%M"),
@@ -131,7 +165,8 @@ class TodayScreen(DeskScreen):
                 key=str(p.id),
             )
         self._promises = {str(p.id): p for p in promises}
-        overdue = sum(p.status is DueStatus.OVERDUE for p in promises)
-        summary = self.t("today.summary", open=len(promises), overdue=overdue) if promises else self.t("today.empty")
+        overdue = sum(p.status is DueStatus.OVERDUE for p in promises) + sum(o.overdue(now) for o in orders)
+        count = len(promises) + len(orders)
+        summary = self.t("today.summary", open=count, overdue=overdue) if count else self.t("today.empty")
         self.query_one("#today-summary", Label).update(summary)
         self.refresh_bindings()

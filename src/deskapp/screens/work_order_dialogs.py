@@ -93,8 +93,12 @@ class FormDialog(Dialog[str | None]):
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
+        self.advance(event.input)
+
+    def advance(self, field: Input) -> None:
+        """Enter: the next field, or save from the last."""
         inputs = list(self.query(Input).results(Input))
-        at = inputs.index(event.input)
+        at = inputs.index(field)
         if at < len(inputs) - 1:
             inputs[at + 1].focus()
         else:
@@ -192,10 +196,13 @@ class FinishDialog(FormDialog):
     FinishDialog .part > .qty { width: 7; }
     FinishDialog .part > .price { width: 10; }
     FinishDialog #parts-head { color: $text-muted; }
+    FinishDialog #parts { height: auto; }
     FinishDialog #total { text-style: bold; }
     """
 
-    _rows = 0
+    def __init__(self, order: OrderView) -> None:
+        super().__init__(order)
+        self._rows: list[dict[str, Input]] = []
 
     def compose_fields(self) -> ComposeResult:
         yield Label(self.t("repair.parts_head"), id="parts-head")
@@ -214,23 +221,28 @@ class FinishDialog(FormDialog):
         for _ in range(2):
             self.action_add_part()
         super().on_mount()
+        self.call_after_refresh(self._rows[0]["name"].focus)
         self._show_total()
 
     def action_add_part(self) -> None:
-        n = self._rows
-        self._rows += 1
-        row = Horizontal(
-            Input(id=f"part{n}_name", classes="name", placeholder=self.t("repair.hint.part"), compact=True),
-            Input(id=f"part{n}_spec", classes="spec", placeholder=self.t("repair.hint.spec"), compact=True),
-            Input(id=f"part{n}_qty", classes="qty", placeholder=self.t("repair.hint.qty"), compact=True),
-            Input(id=f"part{n}_price", classes="price", placeholder=self.t("repair.hint.price"), compact=True),
-            classes="part",
-        )
+        n = len(self._rows)
+        inputs = {
+            what: Input(id=f"part{n}_{what}", classes=what, placeholder=self.t(f"repair.hint.{hint}"), compact=True)
+            for what, hint in (("name", "part"), ("spec", "spec"), ("qty", "qty"), ("price", "price"))
+        }
+        self._rows.append(inputs)
         error = Label("", id=f"part{n}-error", classes="field-error")
         error.display = False
-        self.query_one("#parts", Vertical).mount(row, error)
+        self.query_one("#parts", Vertical).mount(Horizontal(*inputs.values(), classes="part"), error)
         if n >= 2:
-            self.call_after_refresh(lambda: self.query_one(f"#part{n}_name", Input).focus())
+            self.call_after_refresh(inputs["name"].focus)
+
+    def advance(self, field: Input) -> None:
+        """Enter on an empty part name: no more parts, on to the labour."""
+        if (field.id or "").endswith("_name") and not field.value.strip():
+            self.query_one("#labour", Input).focus()
+            return
+        super().advance(field)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -241,6 +253,7 @@ class FinishDialog(FormDialog):
                 item = found.item_zh if self.ctx.lang == "zh" else found.item_en
                 prefix = name.removesuffix("_name")
                 event.input.value = item
+                event.input.cursor_position = len(item)
                 self.query_one(f"#{prefix}_price", Input).value = format_fen(found.price_fen)
                 qty = self.query_one(f"#{prefix}_qty", Input)
                 if not qty.value:
@@ -249,8 +262,8 @@ class FinishDialog(FormDialog):
 
     def _parts(self, strict: bool) -> list[PartIn]:
         parts = []
-        for n in range(self._rows):
-            get = lambda what: self.query_one(f"#part{n}_{what}", Input).value.strip()  # noqa: E731
+        for n, row in enumerate(self._rows):
+            get = lambda what: row[what].value.strip()  # noqa: E731
             if not any(get(w) for w in ("name", "spec", "qty", "price")):
                 continue
             try:

@@ -22,7 +22,7 @@ from deskapp.services import audit
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
 from deskapp.store.tables import (
-    Building, Promise, PromiseState, Referral, RepairPrice, Setting, Staff, Unit, WorkOrder, WorkOrderEvent, WorkOrderPart,
+    Building, Person, Promise, PromiseState, Referral, RepairPrice, Setting, Staff, Unit, WorkOrder, WorkOrderEvent, WorkOrderPart,
 )
 
 RECORD = "work_order"
@@ -192,7 +192,9 @@ def list_orders(
         query = query.where(WorkOrder.received_by_id == staff_id)
     if building:
         query = query.where(Building.code == building)
-    query = query.order_by(WorkOrder.id.desc()).limit(limit if show != "overdue" else None)
+    # Open orders are few and all of them count (an old overdue one must come first): only the
+    # whole history is cut to the newest `limit`.
+    query = query.order_by(WorkOrder.id.desc()).limit(limit if show == "all" else None)
     with store.read() as session:
         rows = session.exec(query).all()
     views = [_view(o, u, b, s, r, limits) for o, u, b, s, r in rows]
@@ -317,6 +319,13 @@ def open_order(
             if unit is None:
                 raise FieldError("unit", "work_order.unknown_unit", unit=unit_code.strip())
             unit_id = unit.id
+            if not customer and not phone:  # who to call back: the unit's owner on record
+                owner = session.exec(select(Person).where(
+                    Person.unit_id == unit.id, Person.kind == "owner", Person.active == True,  # noqa: E712
+                ).order_by(Person.id)).first()
+                if owner is not None:
+                    title = {"M": "先生", "F": "女士"}.get(owner.gender, "")
+                    customer, phone = (f"{owner.name[0]}{title}" if title else owner.name), owner.phone
         if area == Area.HOUSEHOLD and unit_id is None:
             raise FieldError("unit", "work_order.unit_required")
         if area == Area.PUBLIC and not place:
@@ -459,7 +468,11 @@ def finish(
                 quantity_centi=part.quantity_centi, unit_price_fen=part.unit_price_fen,
                 cost_fen=wo.part_cost_fen(part.quantity_centi, part.unit_price_fen),
             ))
-        order.labour_fen, order.total_fen, order.receipt_no = labour_fen, total, receipt_no[:32]
+        # A reopened order's second repair adds to what was charged before: the parts of every
+        # round stay on the order, and so does their money.
+        order.labour_fen += labour_fen
+        order.total_fen += total
+        order.receipt_no = receipt_no[:32] or order.receipt_no
         order.done_at = clock.now()
         _event(session, clock, order, staff_id, Action.FINISH, to, parts=len(parts), labour=labour_fen, total=total, receipt=receipt_no)
         return total
@@ -501,6 +514,7 @@ def callback(store: Store, clock: Clock, staff_id: int, order_id: int, ok: bool,
                           "review_ended_at", "done_at", "signed_at"):
                 setattr(order, stage, None)  # the new round's times; the old ones stay in the events
             order.arrived_late = order.review_late = False
+            order.signed_by, order.satisfaction = "", None
         _event(session, clock, order, staff_id, action, to, result=result)
         return to.value
 
