@@ -149,5 +149,8 @@ def sign_in() -> Callable[..., Awaitable[None]]:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()  # the Today screen loads in a worker too
         await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # mount and resume each start a load: the last one counts
+        await pilot.pause()
+        await pilot.pause()  # the table sizes its columns to the rows on the refresh after they arrive
 
     return sign_in

@@ -35,14 +35,14 @@ class DeskApp(App):
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
-        self.pending_intake: Intake | None = None  # a repair handed over, taken by the repair screen
+        self.pending_intakes: list[Intake] = []  # repairs handed over, taken in turn by the repair screen
 
     def hand_off(self, scenario: str, intake: Intake) -> bool:
         """A flow that ends in another screen's scenario (walk-in or phone → repair): switch there
         with what is known. False when that screen does not exist yet."""
         if scenario != "repair":
             return False
-        self.pending_intake = intake
+        self.pending_intakes.append(intake)
         if self.current_mode == "repair":
             self.screen._take_pending()
         else:

@@ -62,6 +62,10 @@ async def test_three_rings_from_another_terminal_answered_held_resumed_and_ended
         assert step(app) == "repair_repeat"
         await pilot.press("enter", "enter", "enter", "enter")
         await settle(pilot)
+        # The call is over; the request goes on in the repair screen (tests/ui/test_repair.py).
+        assert app.current_mode == "repair" and step(app) == "phone_intake"
+        await pilot.press("f3")
+        await settle(pilot)
         assert not app.screen.query(StepPanel)
 
         # 2. The landline: an inquiry that needs a callback tomorrow.

@@ -52,6 +52,8 @@ TYPED: dict[str, tuple[str, object]] = {
     "unit": ("3-2-1501", "3-2-1501"),
     "title": ("2", "女士"),
     "due": ("18:30", "2026-11-24 18:30"),  # later today on the tests' clock (10:00)
+    "appointment": ("10:30", "2026-11-24 10:30"),
+    "category": ("1", "plumbing"),
 }
 TEXTS = {"name": "王小明", "receipt_no": "R-0001", "message": "地下车库照明不足", "reason": "开会"}
 
@@ -156,6 +158,10 @@ async def take_walk(pilot, store, visit_id: int, walk: list[Edge], satisfaction:
     assert isinstance(app.screen, SatisfactionDialog)
     await pilot.press(satisfaction)
     await settle(pilot)
+    if run.step.handoff == "repair":  # the request goes on in the repair screen (test_repair.py)
+        assert app.current_mode == "repair"
+        await pilot.press("f2")
+        await settle(pilot)
     assert not app.screen.query(StepPanel), "the panel closes when the visit is done"
     assert visit_id not in {v.id for v in queue.visits}
 
@@ -261,8 +267,11 @@ def check_stored(store, policy, visit_id: int, walk: list[Edge], before: tuple[i
 CHECKED_ACTIONS = ("take_payment", "register_resident", "renovation_fees", "escalate_supervisor", "escalate_director")
 
 
+REPAIR_ACTIONS = ("open_repair", "dispatch_repair", "refer_repair")  # checked in tests/ui/test_repair.py
+
+
 def test_every_action_a_step_may_do_is_checked_here() -> None:
-    assert set(ACTIONS) == set(CHECKED_ACTIONS)
+    assert set(ACTIONS) == set(CHECKED_ACTIONS) | set(REPAIR_ACTIONS)
 
 
 # -- the walks ----------------------------------------------------------------------------

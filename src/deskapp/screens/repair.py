@@ -128,10 +128,11 @@ class RepairScreen(DeskScreen):
 
     def _take_pending(self) -> None:
         """A repair handed over by walk-in or phone (see DeskApp.hand_off)."""
-        pending = getattr(self.app, "pending_intake", None)
-        if pending is not None:
-            self.app.pending_intake = None
-            self.start_intake(pending)
+        pending = getattr(self.app, "pending_intakes", [])
+        if pending and self.run is None:
+            self.start_intake(pending.pop(0))
+        if pending:
+            self.notify(self.t("repair.more_waiting", count=len(pending)))
 
     # -- the list ----------------------------------------------------------------------------
 
@@ -234,8 +235,8 @@ class RepairScreen(DeskScreen):
         intake = self.run is not None
         if action in ("show", "next_building", "print", "new_repair"):
             return not intake
-        if action == "leave_intake":
-            return intake and self.run.position == 1
+        if action == "leave_intake":  # a request handed over by walk-in or phone must be taken
+            return intake and self.run.position == 1 and not self.intake.source_kind
         if action == "stage":
             if intake:
                 return False
@@ -452,6 +453,7 @@ class RepairScreen(DeskScreen):
         self.query_one("#detail").display = True
         self.query_one("#orders").focus()
         self.reload()
+        self._take_pending()
 
     def action_leave_intake(self) -> None:
         """Esc at the first step of an intake leaves it: nothing has been recorded yet, or the
