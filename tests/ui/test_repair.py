@@ -178,7 +178,7 @@ async def test_a_counter_repair_from_walk_in_to_closed_with_a_failed_callback(de
         assert (visit.purpose, visit.outcome) == ("repair", "handed_off")
 
 
-async def test_a_phone_repair_handed_over_and_dispatched(demo_store, make_app, sign_in, clock) -> None:
+async def test_a_phone_repair_handed_over_dispatched_and_closed(demo_store, make_app, sign_in, clock) -> None:
     from phone_helpers import an_owner
 
     owner = an_owner(demo_store)
@@ -214,11 +214,30 @@ async def test_a_phone_repair_handed_over_and_dispatched(demo_store, make_app, s
         await type_into_ask(pilot, "time", "现在")
         await pilot.press("enter")
         await settle(pilot)
+        order = _order(demo_store)
+        assert order.state == "dispatched"
+
+        # Then to closed, by keys alone: on site, repaired (nothing charged), signed, called back.
+        clock.advance(minutes=12)
+        for key in ("a", "f"):
+            await _stage(pilot, key)
+            await _save(pilot)
+        await _stage(pilot, "s")
+        await fill(pilot, "satisfaction", "5")
+        await _save(pilot)
+        await _stage(pilot, "c")
+        await fill(pilot, "result", "灯已修好")
+        await fill(pilot, "outcome", "1")
+        await _save(pilot)
 
     order = _order(demo_store)
     with demo_store.session() as session:
         call = session.exec(select(Call)).one()
-    assert (order.state, order.channel, order.source_kind, order.source_id) == ("dispatched", "phone", "call", call.id)
+    assert (order.state, order.channel, order.source_kind, order.source_id) == ("closed", "phone", "call", call.id)
+    assert not order.arrived_late and order.signed_by == order.customer
+    assert [a for a, _f, _t in _events(demo_store, order.id)] == [
+        "receive", "dispatch", "arrive", "finish", "sign", "callback_ok",
+    ]
     assert order.unit_id == owner.unit_id and order.phone == owner.phone and order.category == "electrical"
     assert (order.promised_at - order.appointment_at) == timedelta(minutes=15)
     assert call.outcome == "repair"

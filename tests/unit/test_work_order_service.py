@@ -680,3 +680,30 @@ def test_the_event_detail_is_json(demo_store: Store, clock: FixedClock, policy: 
     detail = json.loads(raw)
     assert set(detail) == {"appointment", "promised"}
     assert datetime.fromisoformat(detail["promised"]) == NOW + timedelta(hours=1, minutes=15)
+
+
+def test_a_reopened_order_adds_the_second_rounds_charges(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
+    """Parts of both rounds stay on the order, and the total charged is theirs together; the
+    first round's sign-off does not stay on the reopened order."""
+    order = _on_site(demo_store, clock, policy)
+    svc.finish(demo_store, clock, ENGINEER, order, [PartIn("阀芯", "", 100, 2500)], 1000, "R1")
+    svc.sign(demo_store, clock, CLERK, order, "王先生", 2)
+    svc.callback(demo_store, clock, CLERK, order, False, "还在漏")
+    view = svc.get(demo_store, policy, order).order
+    assert (view.signed_by, view.satisfaction) == ("", None)
+    svc.dispatch(demo_store, clock, policy, CLERK, order, clock.now(), "再次上门")
+    svc.arrive(demo_store, clock, ENGINEER, order, clock.now())
+    svc.finish(demo_store, clock, ENGINEER, order, [PartIn("管", "", 100, 500)], 0, "R2")
+    detail = svc.get(demo_store, policy, order)
+    assert [p.cost_fen for p in detail.parts] == [2500, 500]
+    assert (detail.order.total_fen, detail.order.labour_fen, detail.order.receipt_no) == (4000, 1000, "R2")
+
+
+def test_an_old_overdue_order_is_listed_however_many_newer_ones(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
+    """The limit cuts only the whole history: every open order counts, the overdue one first."""
+    old = _dispatched(demo_store, clock, policy)
+    newer = [_household(demo_store, clock) for _ in range(3)]
+    clock.advance(minutes=30)
+    listed = svc.list_orders(demo_store, clock, policy, show="open", limit=2)
+    assert listed[0].id == old and {v.id for v in listed} == {old, *newer}
+    assert [v.id for v in svc.list_orders(demo_store, clock, policy, show="all", limit=2)] == [newer[-1], newer[-2]]
