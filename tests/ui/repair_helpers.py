@@ -18,10 +18,10 @@ from deskapp.services import work_orders as W
 from deskapp.store.tables import Staff
 from deskapp.widgets.step_panel import StepPanel
 
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+try:  # tests/ui is on sys.path for its own tests; the snapshots import it as a package
+    from walk_in_helpers import ask_error, settle, type_into_ask  # noqa: F401
+except ImportError:
+    from ui.walk_in_helpers import ask_error, settle, type_into_ask  # noqa: F401
 
 
 async def open_repairs(pilot, sign_in) -> None:
@@ -53,14 +53,6 @@ def rows(app) -> list[list[str]]:
     return out
 
 
-async def type_into_ask(pilot, slot: str, text: str) -> None:
-    field = next(i for i in pilot.app.screen.query("#step-inputs Input") if i.name == slot)
-    field.focus()
-    field.value = ""
-    await pilot.press(*text, "enter")
-    await pilot.pause()
-
-
 async def fill(pilot, field_id: str, text: str) -> None:
     """Type into a dialog's field by its id (replacing what is there), without Enter."""
     field = pilot.app.screen.query_one(f"#{field_id}")
@@ -68,10 +60,6 @@ async def fill(pilot, field_id: str, text: str) -> None:
     field.value = ""
     await pilot.press(*text)
     await pilot.pause()
-
-
-def ask_error(app, slot: str) -> str:
-    return next(str(label.render()) for label in app.screen.query(".ask-error") if label.name == slot)
 
 
 def field_error(app, field: str) -> str:

@@ -98,26 +98,32 @@ def parse_title(text: str) -> str:
     return TITLES[value]
 
 
-def parse_due(text: str, now: datetime | None = None) -> str:
-    """When something is due: "14:30" (today, or tomorrow if already past), "明天 10:00",
-    "2026-11-25 10:00". Kept as local "YYYY-MM-DD HH:MM"; never in the past."""
+def _moment(text: str, now: datetime | None, bad: str, earliest: timedelta) -> str:
+    """"14:30" (today, or tomorrow once more than `earliest` gone), "明天 10:00", "2026-11-25
+    10:00" as local "YYYY-MM-DD HH:MM"; refused when more than `earliest` before now."""
     m = _DUE.match(text.strip())
     if not m or now is None:
-        raise InputError("input.due")
+        raise InputError(bad)
     today, tomorrow, day, hour, minute = m.groups()
     if day:
         try:
             when = datetime.strptime(f"{day} {hour}:{minute}", "%Y-%m-%d %H:%M").replace(tzinfo=now.tzinfo)
         except ValueError:
-            raise InputError("input.due") from None
+            raise InputError(bad) from None
     else:
         base = now + timedelta(days=1) if tomorrow else now
         when = base.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
-        if not today and not tomorrow and when <= now:
+        if not today and not tomorrow and when <= now - earliest:
             when += timedelta(days=1)
-    if when <= now:
+    if when <= now - earliest:
         raise InputError("input.due_past")
     return when.strftime("%Y-%m-%d %H:%M")
+
+
+def parse_due(text: str, now: datetime | None = None) -> str:
+    """When something is due: "14:30" (today, or tomorrow if already past), "明天 10:00",
+    "2026-11-25 10:00". Kept as local "YYYY-MM-DD HH:MM"; never in the past."""
+    return _moment(text, now, "input.due", timedelta(0))
 
 
 _NOW_WORDS = {"现在", "马上", "立即", "now"}
@@ -127,28 +133,9 @@ def parse_appointment(text: str, now: datetime | None = None) -> str:
     """When the repairman is expected (someone is home): "现在"/"now", "14:30" (today; tomorrow if
     that time is more than a few minutes gone), "明天 10:00", "2026-11-25 10:00".
     Kept as local "YYYY-MM-DD HH:MM"."""
-    text = text.strip()
-    if now is None:
-        raise InputError("input.appointment")
-    if text.lower() in _NOW_WORDS:
+    if now is not None and text.strip().lower() in _NOW_WORDS:
         return now.strftime("%Y-%m-%d %H:%M")
-    m = _DUE.match(text)
-    if not m:
-        raise InputError("input.appointment")
-    today, tomorrow, day, hour, minute = m.groups()
-    if day:
-        try:
-            when = datetime.strptime(f"{day} {hour}:{minute}", "%Y-%m-%d %H:%M").replace(tzinfo=now.tzinfo)
-        except ValueError:
-            raise InputError("input.appointment") from None
-    else:
-        base = now + timedelta(days=1) if tomorrow else now
-        when = base.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
-        if not today and not tomorrow and when < now - APPOINTMENT_GRACE:
-            when += timedelta(days=1)
-    if when < now - APPOINTMENT_GRACE:
-        raise InputError("input.due_past")
-    return when.strftime("%Y-%m-%d %H:%M")
+    return _moment(text, now, "input.appointment", APPOINTMENT_GRACE)
 
 
 def spoken_time(value: str, now: datetime, tomorrow: str) -> str:
