@@ -1,0 +1,1 @@
+"""Printouts: slips and other counter documents rendered for paper."""
