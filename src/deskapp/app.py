@@ -9,6 +9,7 @@ from deskapp.context import Context
 from deskapp.screens.help import HelpScreen
 from deskapp.screens.phone import PhoneScreen
 from deskapp.screens.presence import PresenceDialog
+from deskapp.screens.release import Handed, ReleaseScreen
 from deskapp.screens.repair import Intake, RepairScreen
 from deskapp.screens.signin import SignInScreen
 from deskapp.screens.today import TodayScreen
@@ -18,7 +19,7 @@ from deskapp.services.auth import SignedIn
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen}
+    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen}
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = False  # the data palette (Ctrl+P) arrives with unit look-up
 
@@ -27,6 +28,7 @@ class DeskApp(App):
         Binding("f2", "switch_mode('walk_in')", "key.walk_in", id="walk_in"),
         Binding("f3", "switch_mode('phone')", "key.phone", id="phone"),
         Binding("f4", "switch_mode('repair')", "key.repair", id="repair"),
+        Binding("f5", "switch_mode('release')", "key.release", id="release"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
         Binding("ctrl+o", "presence", "key.presence", id="presence"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
@@ -36,17 +38,19 @@ class DeskApp(App):
         super().__init__()
         self.ctx = ctx
         self.pending_intakes: list[Intake] = []  # repairs handed over, taken in turn by the repair screen
+        self.pending_releases: list[Handed] = []  # releases handed over by walk-in
 
-    def hand_off(self, scenario: str, intake: Intake) -> bool:
-        """A flow that ends in another screen's scenario (walk-in or phone → repair): switch there
-        with what is known. False when that screen does not exist yet."""
-        if scenario != "repair":
+    def hand_off(self, scenario: str, handed: Intake | Handed) -> bool:
+        """A flow that ends in another screen's scenario (walk-in or phone → repair, walk-in →
+        release): switch there with what is known. False for a scenario with no screen yet."""
+        queues = {"repair": self.pending_intakes, "release": self.pending_releases}
+        if scenario not in queues:
             return False
-        self.pending_intakes.append(intake)
-        if self.current_mode == "repair":
+        queues[scenario].append(handed)
+        if self.current_mode == scenario:
             self.screen._take_pending()
         else:
-            self.switch_mode("repair")
+            self.switch_mode(scenario)
         return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

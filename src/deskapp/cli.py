@@ -257,6 +257,61 @@ def call_ring(
         typer.echo(context.t("cli.call_rang", id=call_id))
 
 
+slip_app = typer.Typer(help="Release slips (放行条): the lobby guard's check, printing.")
+app.add_typer(slip_app, name="slip")
+
+
+@slip_app.command("verify")
+def slip_verify(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The slip number printed on it, e.g. 12 or 000012.")],
+    guard: Annotated[str, typer.Option("--guard", help="Who checks it (recorded).")] = "",
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Is the slip valid? A valid slip is marked used by this check; exit 0 only for a valid slip."""
+    options = ctx.obj.merged(db, lang, None)
+    with cleanly(options):
+        from deskapp.screens.release_text import verdict
+        from deskapp.services.releases import verify
+
+        context = _context(options)
+        check = verify(context.store, context.clock, number, guard)
+        mark = "✓" if check.status == "valid" else "✗✗✗"
+        typer.echo(f"{mark} " + verdict(check, number, context.t, context.policy.timezone).plain.strip())
+    if check.status != "valid":
+        raise typer.Exit(1)
+
+
+@slip_app.command("print")
+def slip_print(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(help="The slip number.")],
+    pdf: Annotated[str | None, typer.Option("--pdf", help="Also write the slip as a PDF to this file.")] = None,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Print a slip as text (and as a PDF with --pdf). Does not count as the guard's check."""
+    options = ctx.obj.merged(db, lang, None)
+    with cleanly(options):
+        from deskapp.screens.release_text import slip_lines, slip_text
+        from deskapp.services.releases import find_slip, slip_number
+        from deskapp.services.work_orders import site_name
+
+        context = _context(options)
+        slip = find_slip(context.store, number)
+        if slip is None:
+            raise DeskappError("release.unknown_slip", no=slip_number(number))
+        site = site_name(context.store)
+        typer.echo(slip_text(slip, context.t, context.policy.timezone, site))
+        if pdf:
+            from deskapp.printing.pdf import write_pdf
+
+            title, lines, footer = slip_lines(slip, context.t, context.policy.timezone, site)
+            write_pdf(pdf, title, lines, footer=footer)
+            typer.echo(context.t("release.pdf_written", path=pdf))
+
+
 def _parse_at(text: str, tz):
     from datetime import datetime
 

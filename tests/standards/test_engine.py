@@ -134,6 +134,9 @@ def test_every_fact_value_is_taken_somewhere_by_a_given_fact() -> None:
 # -- the engine, one behaviour at a time -------------------------------------------------
 
 
+FIRST_FACT = "id_stamp"  # release: the first step that branches on a fact (owner or tenant)
+
+
 def _release() -> Scenario:
     return shipped().scenarios["release"]
 
@@ -153,23 +156,23 @@ def test_choices_at_an_option_step_are_its_options_in_order() -> None:
 
 
 def test_an_unknown_fact_is_asked_of_the_clerk() -> None:
-    run = FlowRun(_release())
+    run = FlowRun(_release(), start=FIRST_FACT)
     assert run.step.fact == "visitor_kind"
     assert run.fact_value() is None
     assert [(c.key, c.fact_value, c.label) for c in run.choices()] == [("1", "owner", None), ("2", "tenant", None)]
     run.choose("2")
-    assert run.step.id == _release().steps["id_copy"].cases["tenant"]
+    assert run.step.id == _release().steps[FIRST_FACT].cases["tenant"]
     assert run.trail[-1].via == "answer:tenant"
 
 
 def test_a_known_fact_goes_on_by_enter() -> None:
-    run = FlowRun(_release(), {"visitor_kind": "owner"})
+    run = FlowRun(_release(), {"visitor_kind": "owner"}, start=FIRST_FACT)
     assert run.fact_value() == "owner"
     assert run.choices() == []
     assert run.can_go_on()
     run.go_on()
     assert run.step.id == "owner_return_id"
-    assert run.trail == [Taken("id_copy", "fact:owner", None)]  # no clock: no time
+    assert run.trail == [Taken(FIRST_FACT, "fact:owner", None)]  # no clock: no time
 
 
 def test_a_fact_lookup_function_is_asked_by_name() -> None:
@@ -179,14 +182,14 @@ def test_a_fact_lookup_function_is_asked_by_name() -> None:
         asked.append(name)
         return "tenant"
 
-    run = FlowRun(_release(), lookup)
+    run = FlowRun(_release(), lookup, start=FIRST_FACT)
     run.go_on()
     assert asked[-1] == "visitor_kind"
     assert run.step.id == "tenant_fees"
 
 
 def test_a_fact_value_the_fact_does_not_have_counts_as_unknown() -> None:
-    run = FlowRun(_release(), {"visitor_kind": "landlord"})
+    run = FlowRun(_release(), {"visitor_kind": "landlord"}, start=FIRST_FACT)
     assert run.fact_value() is None
     assert [c.fact_value for c in run.choices()] == ["owner", "tenant"]
     with pytest.raises(FlowError):
@@ -194,7 +197,7 @@ def test_a_fact_value_the_fact_does_not_have_counts_as_unknown() -> None:
 
 
 def test_go_on_is_refused_where_enter_does_not_lead_on() -> None:
-    run = FlowRun(_release())
+    run = FlowRun(_release(), start=FIRST_FACT)
     with pytest.raises(FlowError):  # an unknown fact
         run.go_on()
     run.choose("2")  # tenant
@@ -212,18 +215,18 @@ def test_go_on_is_refused_where_enter_does_not_lead_on() -> None:
 
 
 def test_a_key_that_is_not_offered_is_refused() -> None:
-    run = FlowRun(_release())
+    run = FlowRun(_release(), start=FIRST_FACT)
     with pytest.raises(FlowError):
         run.choose("9")
     with pytest.raises(FlowError):
-        FlowRun(_release(), {"visitor_kind": "owner"}).choose("1")  # known fact: no keys
+        FlowRun(_release(), {"visitor_kind": "owner"}, start=FIRST_FACT).choose("1")  # known fact: no keys
     assert run.trail == []
 
 
 def test_back_at_the_start_returns_false() -> None:
-    run = FlowRun(_release())
+    run = FlowRun(_release(), start=FIRST_FACT)
     assert run.back() is False
-    assert run.step.id == "id_copy"
+    assert run.step.id == FIRST_FACT
     assert run.position == 1
     run.choose("1")
     assert run.back() is True
@@ -241,7 +244,7 @@ def test_a_fact_is_asked_once_per_arrival_at_its_step() -> None:
         asked.append(name)
         return "owner"
 
-    run = FlowRun(shipped().scenarios["release"], facts)
+    run = FlowRun(shipped().scenarios["release"], facts, start=FIRST_FACT)
     assert run.step.fact == "visitor_kind"
     for _ in range(5):
         run.choices()

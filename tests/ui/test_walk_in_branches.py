@@ -54,6 +54,10 @@ TYPED: dict[str, tuple[str, object]] = {
     "due": ("18:30", "2026-11-24 18:30"),  # later today on the tests' clock (10:00)
     "appointment": ("10:30", "2026-11-24 10:30"),
     "category": ("1", "plumbing"),
+    "goods": ("沙发1、纸箱10", "沙发×1、纸箱×10"),
+    "id_no": ("44030519900101123X", "44030519900101123X"),
+    "id_type": ("1", "resident_id"),
+    "plate": ("粤B12345", "粤B12345"),
 }
 TEXTS = {"name": "王小明", "receipt_no": "R-0001", "message": "地下车库照明不足", "reason": "开会"}
 
@@ -162,6 +166,10 @@ async def take_walk(pilot, store, visit_id: int, walk: list[Edge], satisfaction:
         assert app.current_mode == "repair"
         await pilot.press("f2")
         await settle(pilot)
+    if run.step.handoff == "release":  # the release screen asks who applies (test_release.py)
+        assert app.current_mode == "release"
+        await pilot.press("escape", "f2")
+        await settle(pilot)
     assert not app.screen.query(StepPanel), "the panel closes when the visit is done"
     assert visit_id not in {v.id for v in queue.visits}
 
@@ -268,10 +276,13 @@ CHECKED_ACTIONS = ("take_payment", "register_resident", "renovation_fees", "esca
 
 
 REPAIR_ACTIONS = ("open_repair", "dispatch_repair", "refer_repair")  # checked in tests/ui/test_repair.py
+RELEASE_ACTIONS = (  # checked in tests/ui/test_release.py and tests/unit/test_releases.py
+    "check_id", "record_goods", "sign_release", "notify_director", "refuse_release", "owner_answer", "issue_slip",
+)
 
 
 def test_every_action_a_step_may_do_is_checked_here() -> None:
-    assert set(ACTIONS) == set(CHECKED_ACTIONS) | set(REPAIR_ACTIONS)
+    assert set(ACTIONS) == set(CHECKED_ACTIONS) | set(REPAIR_ACTIONS) | set(RELEASE_ACTIONS)
 
 
 # -- the walks ----------------------------------------------------------------------------

@@ -179,6 +179,36 @@ def parse_quantity(text: str) -> int:
     return centi
 
 
+def parse_goods_kind(text: str) -> str:
+    """Goods with counts, kept as written on the slip (沙发×1、纸箱×10)."""
+    from deskapp.domain.goods import GoodsError, goods_text, parse_goods
+
+    try:
+        return goods_text(parse_goods(text))
+    except GoodsError as e:
+        raise InputError(e.key, **e.params) from None
+
+
+def parse_id_no(text: str) -> str:
+    """An ID or licence number as typed: 5 to 20 letters and digits (checked for its type later)."""
+    value = re.sub(r"\s", "", text).upper()
+    if not re.fullmatch(r"[0-9A-Z]{5,20}", value):
+        raise InputError("input.id_no")
+    return value
+
+
+def _id_type(text: str) -> str:
+    from deskapp.domain.ids import parse_id_type
+
+    return parse_id_type(text)
+
+
+def _plate(text: str) -> str:
+    from deskapp.domain.plates import check_plate
+
+    return check_plate(text)
+
+
 PARSERS = {
     "count": parse_count,
     "money": parse_money,
@@ -189,6 +219,10 @@ PARSERS = {
     "unit": parse_unit,
     "title": parse_title,
     "category": parse_category,
+    "goods": parse_goods_kind,
+    "id_no": parse_id_no,
+    "id_type": _id_type,
+    "plate": _plate,
 }
 
 

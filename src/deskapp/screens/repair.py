@@ -321,7 +321,7 @@ class RepairScreen(DeskScreen):
     def _reschedule_values(self, order: OrderView) -> dict[str, object]:
         now, tz = self.ctx.clock.now(), self.ctx.policy.timezone
         return {
-            "company": self.ctx.policy.value("site.company"), "site": work_orders.site_name(self.ctx.store),
+            "company": self.ctx.policy.value("site.company"), "site": work_orders.community_name(self.ctx.store),
             "time": order.appointment_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if order.appointment_at else when(now, now, tz),
             "unit": order.where, "item": order.item,
         }
@@ -350,7 +350,7 @@ class RepairScreen(DeskScreen):
         self._trail_length = 0
         self._unrecorded = []
         values = {
-            "company": ctx.policy.value("site.company"), "site": work_orders.site_name(ctx.store),
+            "company": ctx.policy.value("site.company"), "site": work_orders.community_name(ctx.store),
             "minutes": ctx.policy.value("repair.arrival_minutes"), **values,
         }
         box = self.query_one("#intake", Vertical)

@@ -22,6 +22,7 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.escalate import EscalateDialog, EscalationChoice
 from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
+from deskapp.screens.release import Handed
 from deskapp.screens.repair import Intake
 from deskapp.screens.satisfaction import SatisfactionDialog
 from deskapp.services import promises, visit_actions, visits
@@ -252,6 +253,8 @@ class WalkInScreen(DeskScreen):
             if step.handoff == "repair":
                 values = {k: v for k, v in handed.items() if v}
                 self.app.hand_off(step.handoff, Intake("counter", tuple(values.items()), visits.RECORD, visit.id))
+            elif step.handoff == "release":
+                self.app.hand_off(step.handoff, Handed(str(handed["unit"] or ""), str(handed["surname"] or ""), visits.RECORD, visit.id))
 
         self.app.push_screen(SatisfactionDialog(), rated)
 

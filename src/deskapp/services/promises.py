@@ -107,4 +107,5 @@ PROMISE_DUE = {
     "callback": "phone.callback_hours",
     "referral_number": "phone.callback_hours",
     "message": "phone.callback_hours",
+    "arrears_follow_up": "release.arrears_follow_up_hours",
 }

@@ -237,6 +237,13 @@ def site_name(store: Store) -> str:
     return setting.value if setting else ""
 
 
+def community_name(store: Store) -> str:
+    """The estate's name, said for the seed's XXX in "中海物业XXX管理处" / "XXX客服中心"."""
+    with store.read() as session:
+        setting = session.get(Setting, "community.name")
+    return setting.value if setting else ""
+
+
 def buildings(store: Store) -> list[str]:
     with store.read() as session:
         return list(session.exec(select(Building.code).order_by(Building.id)).all())

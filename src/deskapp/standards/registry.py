@@ -24,11 +24,13 @@ SLOTS: tuple[str, ...] = (
     "hours", "time", "new_time", "workers", "deposit", "permit_fee", "pass_deposit",
     "referral_name", "referral_phone", "slip_no", "owner", "tenant", "place", "reason",
     "receipt_no", "message", "resident_kind", "due", "category", "referral",
+    "id_type", "id_no", "plate", "driver", "driver_id",
 )
 
 PROMISE_KINDS: tuple[str, ...] = (
     "invoice_delivery", "renovation_approval", "director_message", "repair_arrival",
     "repair_reschedule", "complaint_reply", "callback", "referral_number", "message",
+    "arrears_follow_up",
 )
 
 OUTCOMES: tuple[str, ...] = ("done", "referred", "refused", "pending", "escalated")
@@ -48,13 +50,16 @@ SETTABLE: dict[str, tuple[str, ...]] = {
     ),
     "resident_kind": ("owner", "tenant"),
     "area": ("household", "public"),
+    "hurry": ("yes",),
+    "owner_answer": ("agrees", "refuses", "unreachable"),
 }
 
 # Slots the clerk may be asked to fill at a step (`ask = [...]`), with the kind of value.
 ASKABLE: dict[str, str] = {
     "name": "text", "surname": "text", "phone": "phone", "workers": "count", "amount": "money",
-    "receipt_no": "text", "reason": "text", "place": "text", "items": "text", "item": "text",
-    "time": "appointment", "new_time": "appointment", "category": "category", "referral": "count", "message": "text", "resident_kind": "resident_kind",
+    "receipt_no": "text", "reason": "text", "place": "text", "items": "goods", "item": "text",
+    "time": "appointment", "new_time": "appointment", "category": "category", "referral": "count",
+    "id_type": "id_type", "id_no": "id_no", "plate": "plate", "driver": "text", "driver_id": "id_no", "message": "text", "resident_kind": "resident_kind",
     "unit": "unit", "title": "title", "due": "due", "referral_name": "text", "referral_phone": "phone",
 }
 
@@ -69,4 +74,11 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "open_repair": (("item", "category"), "leave"),
     "dispatch_repair": (("time",), "leave"),
     "refer_repair": (("referral",), "leave"),
+    "check_id": (("id_type", "id_no"), "leave"),
+    "record_goods": (("items", "plate", "driver", "driver_id"), "leave"),
+    "sign_release": ((), "leave"),
+    "notify_director": ((), "enter"),
+    "refuse_release": ((), "enter"),
+    "owner_answer": ((), "leave"),
+    "issue_slip": ((), "enter"),
 }

@@ -343,3 +343,61 @@ class WorkOrderEvent(SQLModel, table=True):
     from_state: str = Field(default="", max_length=16)
     to_state: str = Field(max_length=16)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
+
+
+class ReleaseOutcome(StrEnum):
+    OPEN = "open"  # being taken at the counter
+    ISSUED = "issued"  # a slip was issued (its number in slip_no)
+    REFUSED = "refused"  # a tenant in arrears, or the owner did not agree
+    PENDING = "pending"  # the owner could not be reached: no slip until they agree
+
+
+class ReleaseRequest(SQLModel, table=True):
+    """An application to move goods out (物品放行), and the numbered slip (放行条) if issued.
+
+    Only the masked ID numbers are kept. A slip is void once voided_at is set, used once a guard
+    has checked it (checked_at); numbers come from `slip_counter`, without gaps."""
+
+    __tablename__ = "release_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    created_by_id: int = Field(foreign_key="staff.id")
+    source_kind: str = Field(default="", max_length=16)
+    source_id: int | None = None
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    applicant_kind: str = Field(max_length=16)  # owner / tenant
+    applicant_name: str = Field(max_length=64)
+    id_type: str = Field(default="", max_length=16)
+    id_masked: str = Field(default="", max_length=32)
+    stamp_text: str = Field(default="", max_length=64)
+    items: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON [[name, count], …]
+    plate: str = Field(default="", max_length=16)
+    driver_name: str = Field(default="", max_length=64)
+    driver_id_masked: str = Field(default="", max_length=32)
+    arrears_months: int = 0
+    arrears_fen: int = 0
+    director_notified: bool = False
+    hurry: bool = False  # the owner in a hurry: the lobby told at once
+    owner_answer: str = Field(default="", max_length=16)  # agrees / refuses / unreachable (tenants)
+    owner_answer_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    outcome: str = Field(default=ReleaseOutcome.OPEN, max_length=16, index=True)
+    slip_no: int | None = Field(default=None, unique=True)
+    issued_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    checked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    checked_by: str = Field(default="", max_length=64)
+    voided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    voided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    void_reason: str = Field(default="", max_length=200)
+
+
+class SlipCounter(SQLModel, table=True):
+    """The last release-slip number issued: taken and raised in the issuing transaction, so
+    numbers run without gaps (the row is locked while a slip is issued)."""
+
+    __tablename__ = "slip_counter"
+
+    name: str = Field(primary_key=True, max_length=16)  # "release"
+    last_no: int = 0

@@ -34,7 +34,7 @@ from deskapp.standards.slots import fill
 Guard = Callable[[Step, str, dict[str, object]], Mapping[str, object] | None]
 
 SAY_STYLE = "bold #ffd75f"
-HINTED = ("appointment", "category", "title", "resident_kind", "due")  # kinds whose field shows what to type
+HINTED = ("appointment", "category", "title", "resident_kind", "due", "goods", "id_type", "plate")  # kinds whose field shows what to type
 MISSING_STYLE = "reverse"
 
 

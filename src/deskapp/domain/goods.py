@@ -1,0 +1,40 @@
+"""The goods on a release slip, as the clerk types them: names with counts."""
+
+from __future__ import annotations
+
+import re
+
+from deskapp.errors import DeskappError
+
+MAX_COUNT = 999
+_SPLIT = re.compile(r"[、,，;；\n]+")
+_GOOD = re.compile(r"^(.+?)\s*[x×X*]?\s*(\d+)\s*(件|个|台|张|箱|套|包|把|只|袋|辆|床|组)?$")
+
+
+class GoodsError(DeskappError):
+    """Goods typed in a way that cannot be kept."""
+
+
+def parse_goods(text: str) -> list[tuple[str, int]]:
+    """"沙发1、冰箱×1台、纸箱 10" → [("沙发", 1), ("冰箱", 1), ("纸箱", 10)]: at least one item,
+    each with a count from 1 to 999."""
+    found: list[tuple[str, int]] = []
+    for part in _SPLIT.split(text.strip()):
+        part = part.strip()
+        if not part:
+            continue
+        m = _GOOD.match(part)
+        if not m or not m.group(1).strip(" ×xX*"):
+            raise GoodsError("input.goods_count", item=part)
+        count = int(m.group(2))
+        if not 1 <= count <= MAX_COUNT:
+            raise GoodsError("input.goods_count", item=part)
+        found.append((m.group(1).strip(" ×xX*")[:32], count))
+    if not found:
+        raise GoodsError("input.goods")
+    return found
+
+
+def goods_text(goods: list[tuple[str, int]]) -> str:
+    """The goods as written on the slip: 沙发×1、冰箱×1、纸箱×10."""
+    return "、".join(f"{name}×{count}" for name, count in goods)
