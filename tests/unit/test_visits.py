@@ -136,6 +136,7 @@ GOOD: list[tuple[str, str, object]] = [
     ("category", "1", "plumbing"),
     ("goods", "沙发1、冰箱×1台、纸箱 10", "沙发×1、冰箱×1、纸箱×10"),
     ("goods", "书柜２", "书柜×2"),
+    ("goods", "沙发1冰箱2", "沙发×1、冰箱×2"),
     ("id_no", "4403 0519 9001 0112 3x", "44030519900101123X"),
     ("id_type", "1", "resident_id"),
     ("id_type", "护照", "passport"),

@@ -8,7 +8,7 @@ from deskapp.errors import DeskappError
 
 MAX_COUNT = 999
 _SPLIT = re.compile(r"[、,，;；\n]+")
-_GOOD = re.compile(r"^(.+?)\s*[x×X*]?\s*(\d+)\s*(件|个|台|张|箱|套|包|把|只|袋|辆|床|组)?$")
+_ITEM = re.compile(r"\s*(\D+?)\s*[x×X*]?\s*(\d+)\s*(?:件|个|台|张|箱|套|包|把|只|袋|组)?\s*")
 
 
 class GoodsError(DeskappError):
@@ -17,19 +17,20 @@ class GoodsError(DeskappError):
 
 def parse_goods(text: str) -> list[tuple[str, int]]:
     """"沙发1、冰箱×1台、纸箱 10" → [("沙发", 1), ("冰箱", 1), ("纸箱", 10)]: at least one item,
-    each with a count from 1 to 999."""
+    each with a count from 1 to 999. Items may also run together ("沙发1冰箱2"): a count ends one."""
     found: list[tuple[str, int]] = []
     for part in _SPLIT.split(text.strip()):
         part = part.strip()
-        if not part:
-            continue
-        m = _GOOD.match(part)
-        if not m or not m.group(1).strip(" ×xX*"):
-            raise GoodsError("input.goods_count", item=part)
-        count = int(m.group(2))
-        if not 1 <= count <= MAX_COUNT:
-            raise GoodsError("input.goods_count", item=part)
-        found.append((m.group(1).strip(" ×xX*")[:32], count))
+        at = 0
+        while at < len(part):
+            m = _ITEM.match(part, at)
+            if not m or not m.group(1).strip(" ×xX*"):
+                raise GoodsError("input.goods_count", item=part[at:])
+            count = int(m.group(2))
+            if not 1 <= count <= MAX_COUNT:
+                raise GoodsError("input.goods_count", item=m.group(0).strip())
+            found.append((m.group(1).strip(" ×xX*")[:32], count))
+            at = m.end()
     if not found:
         raise GoodsError("input.goods")
     return found
