@@ -25,6 +25,7 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.release_dialogs import Applicant, ApplicantDialog, SlipDialog, VerifyDialog, VoidDialog
 from deskapp.screens.release_text import slip_lines, slip_text
+from deskapp.screens.work_order_text import when
 from deskapp.services import flows, releases, work_orders
 from deskapp.services.releases import ReleaseView
 from deskapp.standards.engine import FlowRun
@@ -118,7 +119,7 @@ class ReleaseScreen(DeskScreen):
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: list[ReleaseView]) -> None:
-        tz = self.ctx.policy.timezone
+        tz, now = self.ctx.policy.timezone, self.ctx.clock.now()
         table = self.query_one("#slips", DataTable)
         keep = self._highlighted()
         table.clear()
@@ -129,7 +130,7 @@ class ReleaseScreen(DeskScreen):
                 r.unit,
                 Text(f"{r.applicant_name}({self.t(f'fact.visitor_kind.{r.applicant_kind}')})"),
                 Text(goods_text(r.goods) if r.goods else ""),
-                (r.issued_at or r.created_at).astimezone(tz).strftime("%m-%d %H:%M"),
+                when(r.issued_at or r.created_at, now, tz),
                 key=str(r.id),
             )
         self._rows = {str(r.id): r for r in found}
