@@ -6,6 +6,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from deskapp.context import Context
+from deskapp.palette import RecordsProvider
 from deskapp.screens.help import HelpScreen
 from deskapp.screens.phone import PhoneScreen
 from deskapp.screens.presence import PresenceDialog
@@ -21,7 +22,8 @@ class DeskApp(App):
     TITLE = "deskapp"
     MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen}
     DEFAULT_MODE = "signin"
-    ENABLE_COMMAND_PALETTE = False  # the data palette (Ctrl+P) arrives with unit look-up
+    ENABLE_COMMAND_PALETTE = True  # Ctrl+P: a slip or a work order by its number
+    COMMANDS = {RecordsProvider}
 
     BINDINGS = [
         Binding("f1", "help", "key.help", id="help"),
@@ -54,13 +56,34 @@ class DeskApp(App):
         return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("switch_mode", "presence") and self.ctx.clerk is None:
+        if action in ("switch_mode", "presence", "command_palette") and self.ctx.clerk is None:
             return False
         return True
 
     def signed_in(self, clerk: SignedIn) -> None:
         self.ctx.clerk = clerk
         self.switch_mode("today")
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.ctx.t("palette.placeholder"), id="--command-palette"))
+
+    def open_slip(self, slip_no: int) -> None:
+        """From the palette: the slip on the release screen (not a guard's check)."""
+        self._then_on("release", lambda screen: screen.show_slip_no(slip_no))
+
+    def open_order(self, order_id: int) -> None:
+        """From the palette: the work order, as printed, on the repair screen."""
+        self._then_on("repair", lambda screen: screen.show_order(order_id))
+
+    def _then_on(self, mode: str, do) -> None:
+        if self.current_mode == mode:
+            do(self.screen)
+        else:
+            self.switch_mode(mode)
+            self.call_after_refresh(lambda: do(self.screen))
 
     def action_presence(self) -> None:
         if not isinstance(self.screen, PresenceDialog):

@@ -239,3 +239,44 @@ async def test_guard_check_and_a_void_only_a_supervisor_can_do(demo_store, make_
         assert "已作废" in shown(app, "#detail")
     row = _last(demo_store)
     assert row.void_reason == "写错了" and row.voided_by_id is not None and row.checked_by == "门岗李"
+
+
+async def test_the_palette_finds_a_slip_and_a_work_order_by_number(demo_store, make_app, sign_in, clock, policy) -> None:
+    """Ctrl+P from Today: slip 1 opens on the release screen without counting as the guard's
+    check; WX1 opens the work order on the repair screen."""
+    from datetime import date
+
+    from deskapp.screens.release_dialogs import SlipDialog
+    from deskapp.screens.work_order_dialogs import PrintDialog
+    from deskapp.services import releases as R
+    from deskapp.services import work_orders as W
+
+    today = date(2026, 11, 24)
+    owner = next(p for p in R.residents(demo_store, "1-1-201")[1] if p.kind == "owner")
+    request = R.start(demo_store, clock, 1, unit_code="1-1-201", kind="owner", person_id=owner.id, today=today)
+    R.record_id(demo_store, clock, 1, request, "resident_id", ID, today)
+    R.record_goods(demo_store, clock, 1, request, goods="沙发1", plate="粤B12345", driver="张", driver_id=DRIVER, today=today)
+    R.record_signature(demo_store, clock, 1, request)
+    R.issue(demo_store, clock, policy, 1, request, today)
+    W.open_order(demo_store, clock, 1, area="household", item="门锁坏了", unit_code="1-1-201")
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "demo", "1234")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.pause()
+        assert app.current_mode == "release" and isinstance(app.screen, SlipDialog)
+        assert "No. 000001" in str(app.screen.query_one("#slip-text").render())
+        await pilot.press("escape", "ctrl+p")
+        await pilot.pause()
+        await pilot.press("w", "x", "1")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.pause()
+        assert app.current_mode == "repair" and isinstance(app.screen, PrintDialog)
+    assert _last(demo_store).checked_at is None

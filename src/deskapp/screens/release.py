@@ -172,6 +172,13 @@ class ReleaseScreen(DeskScreen):
         text = slip_text(slip, self.t, self.ctx.policy.timezone, site)
         self.app.push_screen(SlipDialog(text, lambda: self._write_pdf(slip, site)))
 
+    def show_slip_no(self, slip_no: int) -> None:
+        slip = releases.find_slip(self.ctx.store, slip_no)
+        if slip is None:
+            return
+        site = work_orders.site_name(self.ctx.store)
+        self.app.push_screen(SlipDialog(slip_text(slip, self.t, self.ctx.policy.timezone, site), lambda: self._write_pdf(slip, site)))
+
     def _write_pdf(self, slip: ReleaseView, site: str):
         from deskapp.printing.pdf import write_pdf
 

@@ -255,11 +255,14 @@ class RepairScreen(DeskScreen):
 
     def action_print(self) -> None:
         order = self._highlighted()
-        if order is None:
-            return
+        if order is not None:
+            self.show_order(order.id)
+
+    def show_order(self, order_id: int) -> None:
+        """The work order as printed, with its history."""
         ctx = self.ctx
         try:
-            detail = work_orders.get(ctx.store, ctx.policy, order.id)
+            detail = work_orders.get(ctx.store, ctx.policy, order_id)
         except DeskappError as e:
             self.notify(ctx.t.error(e), severity="error")
             return
