@@ -1,5 +1,6 @@
-"""The step panel in the console (Pilot): keys move through the release flow, slots are filled
-from the record and the policy, F1 shows the step's tips in full, Enter at an end returns the run."""
+"""The step panel in the console (Pilot): keys move through the release flow (from its first fact
+step, owner or tenant), slots are filled from the record and the policy, F1 shows the step's tips
+in full, Enter at an end returns the run."""
 
 from __future__ import annotations
 
@@ -26,8 +27,13 @@ RECORD = {
     "site": "海悦花园",
     "months": 4,
     "amount": "1,250.00",
-    "items": "冰箱、沙发",
+    "items": "冰箱1、沙发1",
+    "plate": "粤B12345",
+    "driver": "张师傅",
+    "driver_id": "440306198506152013",
 }
+START = "id_stamp"  # the release flow's first fact step: the ID is asked before it
+GOODS = ("enter",) * 4  # the goods step's four fields, filled from the record: Enter through them
 
 
 @pytest.fixture
@@ -40,7 +46,7 @@ def flow_app(make_app):
 async def _open(app, pilot, values=RECORD, facts=None) -> list[FlowRun]:
     """Push the release flow over the sign-in screen; returns where its result will land."""
     results: list[FlowRun] = []
-    app.push_screen(FlowScreen("release", values=values, facts=facts), callback=results.append)
+    app.push_screen(FlowScreen("release", values=values, facts=facts, start=START), callback=results.append)
     await pilot.pause()
     return results
 
@@ -68,11 +74,10 @@ async def test_the_first_step_shows_phrase_tips_and_the_fact_keys(flow_app) -> N
         await _open(app, pilot)
         assert isinstance(app.screen, FlowScreen)
         assert app.focused is _panel(app)
-        assert _step(app) == "id_copy"
+        assert _step(app) == START
         shown = _shown(app)
         assert "第 1 步" in shown
-        assert "「您请坐,请您出示身份证,我们要复印留底。」" in shown
-        assert "(对客户)" in shown
+        assert "动作 加盖说明专用章" in shown
         assert "A3 身份证复印件当着客户面加盖说明专用章" in shown
         assert "系统无法判断,请确认:" in shown
         assert " 1  业主" in shown and " 2  租户" in shown
@@ -96,7 +101,7 @@ async def test_keys_not_offered_do_nothing(flow_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot)
         await pilot.press("9", "y", "enter", "escape")
-        assert _step(app) == "id_copy"
+        assert _step(app) == START
         assert _panel(app).run.trail == []
         assert isinstance(app.screen, FlowScreen)  # Esc at the start does not leave the flow
 
@@ -107,15 +112,14 @@ async def test_enter_goes_on_and_escape_goes_back(flow_app) -> None:
         await _open(app, pilot)
         await pilot.press("1")  # owner → owner_return_id
         assert "Enter 继续" in _shown(app)
-        await pilot.press("enter")
-        assert _step(app) == "owner_items"
-        await pilot.press("enter")
-        assert _step(app) == "owner_sign"
         await pilot.press("escape")
+        assert _step(app) == START and _panel(app).run.trail == []
+        await pilot.press("1", "enter")
         assert _step(app) == "owner_items"
-        await pilot.press("escape", "escape")
-        assert _step(app) == "id_copy"
-        assert _panel(app).run.trail == []
+        await pilot.press(*GOODS)
+        assert _step(app) == "owner_sign"
+        await pilot.press("escape")  # the goods are recorded in the store: Esc does not undo them
+        assert _step(app) == "owner_sign"
 
 
 async def test_a_known_fact_goes_on_by_enter(flow_app) -> None:
@@ -126,7 +130,7 @@ async def test_a_known_fact_goes_on_by_enter(flow_app) -> None:
         assert "Enter 继续:业主" in shown
         assert "系统无法判断" not in shown
         await pilot.press("2")  # no keys offered for a known fact
-        assert _step(app) == "id_copy"
+        assert _step(app) == START
         await pilot.press("enter")
         assert _step(app) == "owner_return_id"
         assert _panel(app).run.trail[-1].via == "fact:owner"
@@ -136,7 +140,7 @@ async def test_slots_are_filled_from_the_record_and_the_policy(flow_app) -> None
     app = flow_app("zh")
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot)
-        await pilot.press("1", "enter", "enter", "3")  # owner, …, owner_sign: over the limit
+        await pilot.press("1", "enter", *GOODS, "3")  # owner, …, owner_sign: over the limit
         assert _step(app) == "owner_remind_director"
         shown = _shown(app)
         assert "欠费3个月以上需通知管理处主任" in shown  # {policy.release.director_notice_months}
@@ -147,8 +151,9 @@ async def test_slots_are_filled_from_the_record_and_the_policy(flow_app) -> None
 async def test_unknown_slots_show_the_slot_label_marked(flow_app) -> None:
     app = flow_app("zh")
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, values={"company": "中海物业"})
-        await pilot.press("2", "1", "enter", "enter")  # tenant, no arrears, items, wait → owner_call
+        goods = {k: RECORD[k] for k in ("items", "plate", "driver", "driver_id")}
+        await _open(app, pilot, values={"company": "中海物业", **goods})
+        await pilot.press("2", "1", *GOODS, "enter")  # tenant, no arrears, items, wait → owner_call
         assert _step(app) == "owner_call"
         shown = _shown(app)
         assert "您好,这里是中海物业 管理处 管理处,请问您是 房号 业主 业主 先生么?" in shown
@@ -170,13 +175,13 @@ async def test_f1_shows_the_full_text_of_the_steps_tips(flow_app) -> None:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         help_text = "\n".join(str(s.content) for s in app.screen.query(Static))
-        for tip_id in catalogue.scenarios["release"].steps["id_copy"].tips:
+        for tip_id in catalogue.scenarios["release"].steps[START].tips:
             tip = catalogue.tips[tip_id]
             assert f"{tip_id} {tip.title.zh}" in help_text
             assert tip.text.zh in help_text
         await pilot.press("escape")
         assert isinstance(app.screen, FlowScreen)
-        assert _step(app) == "id_copy"
+        assert _step(app) == START
 
 
 async def test_enter_at_an_end_step_dismisses_the_screen_with_the_run(flow_app, clock) -> None:
@@ -194,7 +199,7 @@ async def test_enter_at_an_end_step_dismisses_the_screen_with_the_run(flow_app, 
         [run] = results
         assert run.finished and run.step.outcome == "refused"
         assert run.trail == [
-            Taken("id_copy", "answer:tenant", clock.now()),
+            Taken(START, "answer:tenant", clock.now()),
             Taken("tenant_fees", "answer:some", clock.now()),
         ]
 
@@ -215,10 +220,10 @@ async def test_the_panel_in_english(flow_app) -> None:
         await _open(app, pilot)
         shown = _shown(app)
         assert "Step 1" in shown
-        assert "“Please have a seat. May I see your ID card? We need to keep a copy on file.”" in shown
+        assert "Stamp the copy with the \"for this purpose only\" stamp" in shown
         assert "Not known to the system; please confirm:" in shown
         assert " 1  Owner" in shown and " 2  Tenant" in shown
         assert "A3 Stamp every ID copy with the purpose stamp, in front of the customer" in shown
         assert _panel(app).border_title == "Item release"
-        await pilot.press("1", "enter", "enter", "3")
+        await pilot.press("1", "enter", *GOODS, "3")
         assert "Arrears of 3 months or more: the office director must be told" in _shown(app)

@@ -24,15 +24,17 @@ class FlowScreen(DeskScreen[FlowRun]):
         scenario_id: str,
         values: Mapping[str, object] | None = None,
         facts: FactLookup | Mapping[str, str] | None = None,
+        start: str = "",
     ) -> None:
         super().__init__()
+        self._start = start
         self._scenario_id = scenario_id
         self._values = dict(values or {})
         self._facts = facts
 
     def compose_body(self) -> ComposeResult:
         catalogue = self.ctx.catalogue
-        self.run = FlowRun(catalogue.scenarios[self._scenario_id], self._facts, clock=self.ctx.clock)
+        self.run = FlowRun(catalogue.scenarios[self._scenario_id], self._facts, clock=self.ctx.clock, start=self._start)
         yield StepPanel(catalogue, self.run, self._values, id="step-panel")
 
     def on_mount(self) -> None:
