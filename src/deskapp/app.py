@@ -7,6 +7,8 @@ from textual.binding import Binding
 
 from deskapp.context import Context
 from deskapp.palette import RecordsProvider
+from deskapp.screens.complaints import ComplaintsScreen
+from deskapp.screens.complaints import Handed as ComplaintHanded
 from deskapp.screens.help import HelpScreen
 from deskapp.screens.phone import PhoneScreen
 from deskapp.screens.presence import PresenceDialog
@@ -20,7 +22,7 @@ from deskapp.services.auth import SignedIn
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen}
+    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen, "complaints": ComplaintsScreen}
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = True  # Ctrl+P: a slip or a work order by its number
     COMMANDS = {RecordsProvider}
@@ -31,6 +33,7 @@ class DeskApp(App):
         Binding("f3", "switch_mode('phone')", "key.phone", id="phone"),
         Binding("f4", "switch_mode('repair')", "key.repair", id="repair"),
         Binding("f5", "switch_mode('release')", "key.release", id="release"),
+        Binding("f6", "switch_mode('complaints')", "key.complaints", id="complaints"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
         Binding("ctrl+o", "presence", "key.presence", id="presence"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
@@ -41,18 +44,21 @@ class DeskApp(App):
         self.ctx = ctx
         self.pending_intakes: list[Intake] = []  # repairs handed over, taken in turn by the repair screen
         self.pending_releases: list[Handed] = []  # releases handed over by walk-in
+        self.pending_complaints: list[ComplaintHanded] = []  # complaints handed over by the phone
 
-    def hand_off(self, scenario: str, handed: Intake | Handed) -> bool:
+    def hand_off(self, scenario: str, handed: Intake | Handed | ComplaintHanded) -> bool:
         """A flow that ends in another screen's scenario (walk-in or phone → repair, walk-in →
         release): switch there with what is known. False for a scenario with no screen yet."""
-        queues = {"repair": self.pending_intakes, "release": self.pending_releases}
+        queues = {"repair": self.pending_intakes, "release": self.pending_releases, "complaint": self.pending_complaints}
+        modes = {"complaint": "complaints"}
         if scenario not in queues:
             return False
         queues[scenario].append(handed)
-        if self.current_mode == scenario:
+        mode = modes.get(scenario, scenario)
+        if self.current_mode == mode:
             self.screen._take_pending()
         else:
-            self.switch_mode(scenario)
+            self.switch_mode(mode)
         return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

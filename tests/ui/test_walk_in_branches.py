@@ -279,10 +279,11 @@ REPAIR_ACTIONS = ("open_repair", "dispatch_repair", "refer_repair")  # checked i
 RELEASE_ACTIONS = (  # checked in tests/ui/test_release.py and tests/unit/test_releases.py
     "check_id", "record_goods", "sign_release", "notify_director", "refuse_release", "owner_answer", "issue_slip",
 )
+FEEDBACK_ACTIONS = ("judge_invalid", "accept_feedback")  # checked in tests/ui/test_complaints.py
 
 
 def test_every_action_a_step_may_do_is_checked_here() -> None:
-    assert set(ACTIONS) == set(CHECKED_ACTIONS) | set(REPAIR_ACTIONS) | set(RELEASE_ACTIONS)
+    assert set(ACTIONS) == set(CHECKED_ACTIONS) | set(REPAIR_ACTIONS) | set(RELEASE_ACTIONS) | set(FEEDBACK_ACTIONS)
 
 
 # -- the walks ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.log_call import LogCallDialog
+from deskapp.screens.complaints import Handed as ComplaintHanded
 from deskapp.screens.repair import Intake
 from deskapp.services import calls, flows, promises, visits
 from deskapp.services.calls import CallbackView, CallView
@@ -274,6 +275,11 @@ class PhoneScreen(DeskScreen):
             handed = {k: values.get(k) for k in ("unit", "surname", "title", "phone", "item")}
             handed = {k: v for k, v in handed.items() if v}
             self.app.hand_off(step.handoff, Intake("phone", tuple(handed.items()), RECORD, call.id))
+        elif step.handoff == "complaint" and call is not None:
+            self.app.hand_off(step.handoff, ComplaintHanded(
+                "phone", str(values.get("unit") or ""), str(values.get("surname") or ""), str(values.get("title") or ""),
+                str(values.get("phone") or call.number), RECORD, call.id,
+            ))
 
     def _end(self, outcome: str) -> None:
         ctx = self.ctx

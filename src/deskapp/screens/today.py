@@ -12,7 +12,7 @@ from deskapp.domain.promises import DueStatus
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
 from deskapp.domain.promises import due_status
-from deskapp.services import calls, visits, work_orders
+from deskapp.services import calls, feedback, visits, work_orders
 from deskapp.services.work_orders import OrderView
 from deskapp.services.promises import PromiseView, close, open_promises
 
@@ -24,6 +24,7 @@ class TodayScreen(DeskScreen):
 
     _promises: dict[str, PromiseView] = {}
     _orders: dict[str, OrderView] = {}
+    _complaints: dict = {}
 
     BINDINGS = [
         Binding("ctrl+k", "close_promise('kept')", "key.kept", id="today.kept"),
@@ -61,11 +62,12 @@ class TodayScreen(DeskScreen):
         try:
             promises = open_promises(ctx.store, ctx.clock, ctx.policy)
             orders = work_orders.due_orders(ctx.store, ctx.clock, ctx.policy)
+            complaints = feedback.due_feedback(ctx.store, ctx.clock, ctx.policy)
             desk = self._desk_counts()
         except DeskappError as e:
             self.app.call_from_thread(self._show_error, ctx.t.error(e))
             return
-        self.app.call_from_thread(self._show, promises, orders)
+        self.app.call_from_thread(self._show, promises, orders, complaints)
         self.app.call_from_thread(self.query_one("#today-desk", Label).update, self.t("today.desk", **desk))
 
     def _desk_counts(self) -> dict[str, int]:
@@ -132,17 +134,31 @@ class TodayScreen(DeskScreen):
     def _show_error(self, message: str) -> None:
         self.query_one("#today-summary", Label).update(message)
 
-    def _show(self, promises: list[PromiseView], orders: list[OrderView] = ()) -> None:
+    def _show(self, promises: list[PromiseView], orders: list[OrderView] = (), complaints: list = ()) -> None:
         tz = self.ctx.policy.timezone
         table = self.query_one(DataTable)
         table.clear()
         now, soon = self.ctx.clock.now(), self.ctx.policy.duration("handover.promise_due_soon_minutes")
         rows = sorted(
-            [(p.due_at, "p", p) for p in promises] + [(o.deadline.due_at, "o", o) for o in orders],
+            [(p.due_at, "p", p) for p in promises] + [(o.deadline.due_at, "o", o) for o in orders]
+            + [(c.urgent.due_at, "c", c) for c in complaints],
             key=lambda row: row[0],
         )
         self._orders = {f"wo:{o.id}": o for o in orders}
+        self._complaints = {f"fb:{c.id}": c for c in complaints}
         for due_at, kind, p in rows:
+            if kind == "c":
+                status = due_status(due_at, now, soon)
+                table.add_row(
+                    Text(self.t(f"due.{status}"), style=_STATUS_STYLE[status]),
+                    due_at.astimezone(tz).strftime("%m-%d %H:%M"),
+                    Text(self.t(f"complaints.clock.{p.urgent.clock}")),
+                    Text(" ".join(filter(None, (p.unit, p.customer)))),
+                    Text(p.received_by),
+                    Text(f"{p.no} {p.what}"),
+                    key=f"fb:{p.id}",
+                )
+                continue
             if kind == "o":
                 status = due_status(due_at, now, soon)
                 table.add_row(
@@ -166,7 +182,8 @@ class TodayScreen(DeskScreen):
             )
         self._promises = {str(p.id): p for p in promises}
         overdue = sum(p.status is DueStatus.OVERDUE for p in promises) + sum(o.overdue(now) for o in orders)
-        count = len(promises) + len(orders)
+        overdue += sum(c.urgent.status == "overdue" for c in complaints)
+        count = len(promises) + len(orders) + len(complaints)
         summary = self.t("today.summary", open=count, overdue=overdue) if count else self.t("today.empty")
         self.query_one("#today-summary", Label).update(summary)
         self.refresh_bindings()

@@ -24,7 +24,7 @@ SLOTS: tuple[str, ...] = (
     "hours", "time", "new_time", "workers", "deposit", "permit_fee", "pass_deposit",
     "referral_name", "referral_phone", "slip_no", "owner", "tenant", "place", "reason",
     "receipt_no", "message", "resident_kind", "due", "category", "referral",
-    "id_type", "id_no", "plate", "driver", "driver_id",
+    "id_type", "id_no", "plate", "driver", "driver_id", "department",
 )
 
 PROMISE_KINDS: tuple[str, ...] = (
@@ -52,6 +52,8 @@ SETTABLE: dict[str, tuple[str, ...]] = {
     "area": ("household", "public"),
     "hurry": ("yes",),
     "owner_answer": ("agrees", "refuses", "unreachable"),
+    "complaint_category": ("engineering_quality", "property_management", "planning_design", "customer_service", "other"),
+    "severity": ("general", "major"),
 }
 
 # Slots the clerk may be asked to fill at a step (`ask = [...]`), with the kind of value.
@@ -59,7 +61,8 @@ ASKABLE: dict[str, str] = {
     "name": "text", "surname": "text", "phone": "phone", "workers": "count", "amount": "money",
     "receipt_no": "text", "reason": "text", "place": "text", "items": "goods", "item": "text",
     "time": "appointment", "new_time": "appointment", "category": "category", "referral": "count",
-    "id_type": "id_type", "id_no": "id_no", "plate": "plate", "driver": "text", "driver_id": "id_no", "message": "text", "resident_kind": "resident_kind",
+    "id_type": "id_type", "id_no": "id_no", "plate": "plate", "driver": "text", "driver_id": "id_no",
+    "department": "text", "message": "text", "resident_kind": "resident_kind",
     "unit": "unit", "title": "title", "due": "due", "referral_name": "text", "referral_phone": "phone",
 }
 
@@ -81,4 +84,6 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "refuse_release": ((), "enter"),
     "owner_answer": ((), "leave"),
     "issue_slip": ((), "enter"),
+    "judge_invalid": (("reason",), "leave"),
+    "accept_feedback": (("department",), "leave"),
 }

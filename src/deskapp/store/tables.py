@@ -401,3 +401,73 @@ class SlipCounter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=16)  # "release"
     last_no: int = 0
+
+
+class Feedback(SQLModel, table=True):
+    """A complaint, suggestion or staff feedback (信息反馈), from intake to closed after the callback.
+
+    The clocks run from `accepted_at` (judged valid; a failed callback starts them again); every
+    change is also a `FeedbackEvent`, never changed or removed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    received_by_id: int = Field(foreign_key="staff.id", index=True)
+    channel: str = Field(default="counter", max_length=8)  # counter / phone / letter / online
+    source_kind: str = Field(default="", max_length=16)
+    source_id: int | None = None
+    kind: str = Field(default="complaint", max_length=16)  # complaint / suggestion / staff
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    customer: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=32)
+    what: str = Field(max_length=400)  # what happened
+    wants: str = Field(default="", max_length=400)  # what they want
+    state: str = Field(max_length=16, index=True)  # domain.feedback.State
+    invalid_reason: str = Field(default="", max_length=400)
+    category: str = Field(default="", max_length=32)
+    severity: str = Field(default="", max_length=8)  # general / major
+    department: str = Field(default="", max_length=64)  # the responsible department (端口)
+    handler: str = Field(default="", max_length=64)  # the responsible person, if named
+    accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    escalated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    escalated_to: str = Field(default="", max_length=64)
+    handler_replied_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    handler_reply: str = Field(default="", max_length=400)
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    answer: str = Field(default="", max_length=400)
+    callback_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    callback_result: str = Field(default="", max_length=400)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    reopened: int = 0
+    group_id: int | None = Field(default=None, index=True)  # a group complaint: the first record's id
+
+
+class FeedbackEvent(SQLModel, table=True):
+    """One change of a feedback record: who, when, from which state to which, the details.
+    Append-only: the migrations forbid UPDATE and DELETE."""
+
+    __tablename__ = "feedback_event"
+    __table_args__ = (Index("ix_feedback_event_record", "feedback_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id")
+    seq: int
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_id: int = Field(foreign_key="staff.id")
+    action: str = Field(max_length=32)
+    from_state: str = Field(default="", max_length=16)
+    to_state: str = Field(max_length=16)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON
+
+
+class Notice(SQLModel, table=True):
+    """A notice to owners (通知) drafted at the counter and recorded as published on the board,
+    in the letterboxes or by SMS (002 五(二)3(5): recorded here, not sent)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(sa_column=_utc())
+    created_by_id: int = Field(foreign_key="staff.id")
+    feedback_id: int | None = Field(default=None, foreign_key="feedback.id")
+    title: str = Field(max_length=100)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    channels: str = Field(default="[]", max_length=100)  # JSON: board / letterbox / sms
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
