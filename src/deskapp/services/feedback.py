@@ -260,7 +260,7 @@ def escalate(store: Store, clock: Clock, staff_id: int, record_id: int, to_whom:
         record = _load(session, record_id)
         to = fb.target(record.state, Action.ESCALATE)
         record.escalated_at, record.escalated_to = clock.now(), to_whom[:64]
-        _event(session, clock, record, staff_id, Action.ESCALATE, to, to=to_whom, reason=reason)
+        _event(session, clock, record, staff_id, Action.ESCALATE, to, escalated_to=to_whom, reason=reason)
 
 
 def handler_reply(store: Store, clock: Clock, staff_id: int, record_id: int, text: str) -> None:
