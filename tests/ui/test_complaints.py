@@ -148,3 +148,38 @@ async def test_an_invalid_request_is_closed_with_its_reason(demo_store, make_app
     record = _record(demo_store)
     assert (record.state, record.invalid_reason) == ("invalid", "The gym hours are set by the owners' assembly")
     assert record.closed_at is not None and _actions(demo_store, record.id) == ["receive", "judge_invalid"]
+
+
+async def test_a_group_complaint_a_notice_and_the_forbidden_phrase_check(demo_store, make_app, sign_in, clock) -> None:
+    """Three owners about the same thing: linked as one group; a notice recorded as published on
+    the board and in the letterboxes; a reply with a 禁语 is flagged with the better wording."""
+    from deskapp.services import feedback as F
+    from deskapp.store.tables import Notice
+
+    ids = [F.receive(demo_store, clock, 1, what="理发店噪音扰民", unit_code=unit) for unit in ("1-1-201", "1-1-302", "1-1-1202")]
+    for record in ids:
+        F.judge_valid(demo_store, clock, 1, record, kind="complaint", category="property_management", severity="general", department="物业部")
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "demo", "1234")
+        await pilot.press("f6")
+        await settle(pilot)
+        await _stage(pilot, "g")
+        await fill(pilot, "others", "TS000001 2")  # the highlighted is the newest, TS000003
+        await _save(pilot)
+        await _stage(pilot, "n")
+        await fill(pilot, "headline", "关于一楼理发店营业时间的通知")
+        await fill(pilot, "body", "即日起理发店营业至晚上九点,请各位业主谅解。")
+        await fill(pilot, "channels", "12")
+        await _save(pilot)
+        await _stage(pilot, "a")
+        await fill(pilot, "text", "这种噪音绝对不可能再有")
+        warning = str(app.screen.query_one("#text-error").render())
+        assert "禁语「绝对不可能」" in warning
+        await pilot.press("escape")
+        await settle(pilot)
+    with demo_store.session() as session:
+        groups = {r.id: r.group_id for r in session.exec(select(Feedback)).all()}
+        notice = session.exec(select(Notice)).one()
+    assert set(groups.values()) == {min(ids)}
+    assert notice.channels == '["board", "letterbox"]' and notice.published_at is not None and notice.feedback_id is not None

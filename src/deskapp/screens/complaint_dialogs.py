@@ -11,11 +11,16 @@ from textual.widgets import Input, Label, Static
 
 from deskapp.domain.feedback import Kind
 from deskapp.domain.inputs import TITLES
+from rich.text import Text
+
 from deskapp.errors import DeskappError
+from deskapp.standards.forbidden import find_forbidden
+from deskapp.standards.slots import fill
 from deskapp.screens.release_dialogs import _Form
 from deskapp.services import feedback
 from deskapp.services.feedback import FeedbackView
 
+WRITTEN = ("text", "result", "reason", "body")  # fields said or written to the customer
 KINDS = {"1": Kind.COMPLAINT, "2": Kind.SUGGESTION, "3": Kind.STAFF}
 CHANNEL_KEYS = {"1": "counter", "2": "phone", "3": "letter", "4": "online"}
 
@@ -116,6 +121,21 @@ class StageDialog(_Form):
         else:
             self.action_save()
 
+    @on(Input.Changed)
+    def _forbidden(self, event: Input.Changed) -> None:
+        """What the clerk writes to or about the customer gets the 禁语 check, with the better wording."""
+        if event.input.id not in WRITTEN:
+            return
+        ctx = self.ctx
+        hits = find_forbidden(event.value, ctx.catalogue)
+        label = self.query_one(f"#{event.input.id}-error", Label)
+        warning = "\n".join(
+            ctx.t("forbidden.warning", phrase=h.matched, better=fill(h.entry.better(ctx.lang), {}, ctx.policy.value, lambda s: ctx.t(f"slot.{s}")))
+            for h in hits
+        )
+        label.update(Text(warning, style="yellow"))
+        label.display = bool(warning)
+
     def action_save(self) -> None:
         ctx = self.ctx
         try:
@@ -172,3 +192,49 @@ class CallbackDialog(StageDialog):
             raise FieldError("outcome", "repair.bad_outcome")
         state = feedback.callback(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, outcome == "1", self.value("result"))
         return self.t("complaints.closed" if state == "closed" else "complaints.reopened", no=self.record.no)
+
+
+class NoticeDialog(StageDialog):
+    """A notice to the owners about this matter, recorded as published (board, letterbox, SMS)."""
+
+    stage = "notice"
+    fields = ("headline", "body", "channels")
+
+    def save(self) -> str:
+        from deskapp.services.visits import FieldError
+
+        ctx = self.ctx
+        keys = {"1": "board", "2": "letterbox", "3": "sms"}
+        chosen = [keys[c] for c in self.value("channels").strip() if c in keys]
+        if not chosen or any(c not in keys for c in self.value("channels").strip()):
+            raise FieldError("channels", "feedback.bad_channels")
+        try:
+            notice = feedback.draft_notice(ctx.store, ctx.clock, ctx.clerk.staff_id, self.value("headline"), self.value("body"), self.record.id)
+        except DeskappError as e:
+            field = {"title": "headline", "text": "body"}.get(getattr(e, "field", ""), "headline")
+            raise FieldError(field, e.key, **e.params) from None
+        feedback.publish_notice(ctx.store, ctx.clock, ctx.clerk.staff_id, notice, chosen)
+        return self.t("complaints.noticed", no=self.record.no)
+
+
+class GroupDialog(StageDialog):
+    """A group complaint: this record linked with others about the same thing (their numbers)."""
+
+    stage = "group"
+    fields = ("others",)
+
+    def save(self) -> str:
+        from deskapp.services.visits import FieldError
+
+        ctx = self.ctx
+        numbers = []
+        for part in self.value("others").replace(",", " ").replace("，", " ").split():
+            digits = part.upper().removeprefix("TS").lstrip("0")
+            if not digits.isdecimal():
+                raise FieldError("others", "feedback.bad_number", number=part)
+            numbers.append(int(digits))
+        try:
+            group = feedback.link_group(ctx.store, ctx.clock, ctx.clerk.staff_id, [self.record.id, *numbers])
+        except DeskappError as e:
+            raise FieldError("others", e.key, **e.params) from None
+        return self.t("complaints.grouped", no=feedback.number(group), count=len(set(numbers) | {self.record.id}))

@@ -3,7 +3,8 @@ flow (judge, the six steps, classify, route), and one key per stage.
 
 Keys on the list: Ctrl+N a new record (who, unit, channel, what happened, what they want; then
 the flow); 1 open · 2 mine · 3 overdue · 4 all; E escalate (who, why); H the handler's reply;
-A the answer to the customer; C the callback (1 satisfied: closed · 2 not: open again).
+A the answer to the customer; C the callback (1 satisfied: closed · 2 not: open again); N a notice
+to the owners, recorded as published; G link a group complaint (the other records' numbers).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from textual.widgets import DataTable, Static
 from deskapp.domain import feedback as fb
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
-from deskapp.screens.complaint_dialogs import AnswerDialog, CallbackDialog, EscalateDialog, HandlerReplyDialog, IntakeDialog
+from deskapp.screens.complaint_dialogs import (
+    AnswerDialog, CallbackDialog, EscalateDialog, GroupDialog, HandlerReplyDialog, IntakeDialog, NoticeDialog,
+)
 from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.work_order_text import _span, when
 from deskapp.services import feedback, flows, promises
@@ -40,6 +43,8 @@ STAGES = {
     "handler": (HandlerReplyDialog, fb.ALLOWED[fb.Action.HANDLER_REPLY]),
     "answer": (AnswerDialog, fb.ALLOWED[fb.Action.ANSWER]),
     "callback": (CallbackDialog, fb.ALLOWED[fb.Action.CALLBACK_OK]),
+    "notice": (NoticeDialog, frozenset(fb.State) - {fb.State.INVALID}),
+    "group": (GroupDialog, frozenset(fb.State) - {fb.State.INVALID}),
 }
 
 
@@ -84,6 +89,8 @@ class ComplaintsScreen(DeskScreen):
         Binding("h", "stage('handler')", "key.handler_reply", id="complaints.handler"),
         Binding("a", "stage('answer')", "key.answer_customer", id="complaints.answer"),
         Binding("c", "stage('callback')", "key.callback_call", id="complaints.callback"),
+        Binding("n", "stage('notice')", "key.notice", id="complaints.notice"),
+        Binding("g", "stage('group')", "key.group", id="complaints.group"),
     ]
 
     show = "open"
@@ -184,6 +191,8 @@ class ComplaintsScreen(DeskScreen):
         lines = [Text(head, style="bold"), Text(self.t("complaints.what_wants", what=r.what, wants=r.wants or "—"))]
         if r.invalid_reason:
             lines.append(Text(self.t("complaints.invalid_line", reason=r.invalid_reason)))
+        if r.group_id:
+            lines.append(Text(self.t("complaints.group_line", no=feedback.number(r.group_id))))
         if r.escalated_at:
             lines.append(Text(self.t("complaints.escalated_line", to=r.escalated_to, at=when(r.escalated_at, now, self.ctx.policy.timezone))))
         for label, value in (("handler_line", r.handler_reply), ("answer_line", r.answer), ("callback_line", r.callback_result)):

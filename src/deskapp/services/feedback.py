@@ -307,7 +307,7 @@ def link_group(store: Store, clock: Clock, staff_id: int, record_ids: list[int])
     if len(ids) < 2:
         raise FieldError("group", "feedback.group_needs_two")
     with store.session() as session:
-        records = [_load(session, i) for i in ids]
+        records = [_load(session, i) for i in ids]  # an unknown number: not found, nothing linked
         group = min(r.group_id or r.id for r in records)
         for record in records:
             if record.group_id != group:
