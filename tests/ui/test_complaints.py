@@ -110,7 +110,10 @@ async def test_a_major_complaint_by_phone_escalated_answered_and_closed_after_th
         await _save(pilot)
 
     record = _record(demo_store)
-    assert (record.state, record.reopened, record.escalated_to) == ("closed", 1, "王建国(客服主任)")
+    assert (record.state, record.reopened, record.callback_result) == ("closed", 1, "满意")
+    with demo_store.session() as session:
+        escalation = session.exec(select(FeedbackEvent).where(FeedbackEvent.action == "escalate")).one()
+    assert "王建国(客服主任)" in escalation.detail and "无法单独处理" in escalation.detail  # who and why, kept
     assert _actions(demo_store, record.id) == [
         "receive", "judge_valid", "escalate", "handler_reply", "answer", "callback_failed", "answer", "callback_ok",
     ]

@@ -106,7 +106,9 @@ def _text(value: str, field_name: str, required: bool = True) -> str:
 
 
 def _view(record: Feedback, unit: str | None, clerk: str, now: datetime, lim: Limits) -> FeedbackView:
-    times = fb.Times(record.accepted_at, record.severity, record.escalated_at, record.handler_replied_at, record.answered_at)
+    # Once the customer is answered, only the callback is left: the handler's clocks stop there.
+    handler_done = record.handler_replied_at or record.answered_at
+    times = fb.Times(record.accepted_at, record.severity, record.escalated_at, handler_done, record.answered_at)
     running = record.state not in (State.INVALID, State.CLOSED)
     return FeedbackView(
         record.id, record.state, record.kind, record.channel, unit or "", record.customer, record.phone, record.what,
@@ -290,13 +292,14 @@ def callback(store: Store, clock: Clock, staff_id: int, record_id: int, ok: bool
     with store.session() as session:
         record = _load(session, record_id)
         to = fb.target(record.state, action)
-        record.callback_result = result
+        record.callback_result, record.callback_at = result, clock.now()
         if ok:
             record.closed_at = clock.now()
         else:
             record.reopened += 1
             record.accepted_at = clock.now()
             record.escalated_at = record.handler_replied_at = record.answered_at = None
+            record.escalated_to = ""
         _event(session, clock, record, staff_id, action, to, result=result)
         return to.value
 
@@ -308,6 +311,9 @@ def link_group(store: Store, clock: Clock, staff_id: int, record_ids: list[int])
         raise FieldError("group", "feedback.group_needs_two")
     with store.session() as session:
         records = [_load(session, i) for i in ids]  # an unknown number: not found, nothing linked
+        groups = {r.group_id for r in records if r.group_id is not None}
+        if groups:  # the members of groups already linked come along: a group is never split
+            records += [r for r in session.exec(select(Feedback).where(Feedback.group_id.in_(groups))).all() if r.id not in ids]
         group = min(r.group_id or r.id for r in records)
         for record in records:
             if record.group_id != group:
