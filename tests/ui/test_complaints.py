@@ -186,3 +186,45 @@ async def test_a_group_complaint_a_notice_and_the_forbidden_phrase_check(demo_st
         notice = session.exec(select(Notice)).one()
     assert set(groups.values()) == {min(ids)}
     assert notice.channels == '["board", "letterbox"]' and notice.published_at is not None and notice.feedback_id is not None
+
+
+async def test_a_general_complaint_at_the_counter_to_closure(demo_store, make_app, sign_in, clock) -> None:
+    """A general complaint: answered within 24 hours, the handler's reply and the answer in time,
+    closed by a satisfied callback; the reply promise is due in 24 hours."""
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "demo", "1234")
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await fill(pilot, "unit", "1-1-201")
+        await fill(pilot, "surname", "高")
+        await fill(pilot, "title", "2")
+        await fill(pilot, "what", "电梯厅灯不亮")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("1", "enter", "enter", "2", "enter", "1")  # valid … property management; general
+        assert step(app) == "propose_general"
+        assert "高女士,您所反映的问题我已记录下来" in shown(app, "#step-body") and "24小时内给您答复" in shown(app, "#step-body")
+        await pilot.press("enter", "enter", "enter")
+        await type_into_ask(pilot, "department", "物业部")
+        await pilot.press("enter")
+        await settle(pilot)
+        clock.advance(hours=3)
+        await _stage(pilot, "h")
+        await fill(pilot, "text", "已更换灯管")
+        await _save(pilot)
+        await _stage(pilot, "a")
+        await fill(pilot, "text", "已告知高女士灯已修好")
+        await _save(pilot)
+        assert "答复客户已按时完成" in shown(app, "#detail")
+        await _stage(pilot, "c")
+        await fill(pilot, "result", "满意")
+        await fill(pilot, "outcome", "1")
+        await _save(pilot)
+    record = _record(demo_store)
+    assert (record.state, record.severity, record.category, record.customer) == ("closed", "general", "property_management", "高女士")
+    with demo_store.session() as session:
+        promise = session.exec(select(Promise).where(Promise.source_kind == "feedback")).one()
+    assert promise.due_at - record.received_at == __import__("datetime").timedelta(hours=24)
