@@ -120,6 +120,7 @@ async def test_a_major_complaint_by_phone_escalated_answered_and_closed_after_th
     with demo_store.session() as session:
         promise = session.exec(select(Promise).where(Promise.source_kind == "feedback")).one()
     assert promise.kind == "complaint_reply" and promise.due_at - record.received_at >= __import__("datetime").timedelta(hours=48)
+    assert promise.unit_id == record.unit_id  # so the owner's next call pops it
 
 
 async def test_an_invalid_request_is_closed_with_its_reason(demo_store, make_app, sign_in) -> None:

@@ -393,6 +393,28 @@ def test_screen_pop_for_a_known_number(store, clock, policy, hotline) -> None:
     assert calls.screen_pop(store, TENANT_PHONE).people == pop.people  # the tenant's number pops the same unit
 
 
+def test_screen_pop_shows_the_callers_open_work_orders_and_complaints(store, clock, policy, hotline) -> None:
+    """一票到底: on the phone, the clerk sees what is still open for the caller's unit, not what is closed."""
+    from deskapp.services import feedback, work_orders
+    from deskapp.store.tables import Referral
+
+    order = work_orders.open_order(store, clock, hotline.clerk, area="household", item="厨房水龙头漏水", unit_code="3-2-1501")
+    done = work_orders.open_order(store, clock, hotline.clerk, area="household", item="燃气灶漏气", unit_code="3-2-1501")
+    with store.session() as session:
+        specialist = Referral(trade_zh="燃气", trade_en="Gas", name="燃气公司", phone="0755-83416218")
+        session.add(specialist)
+        session.flush()
+        specialist_id = specialist.id
+    work_orders.refer(store, clock, hotline.clerk, done, specialist_id)  # referred: no longer open
+    work_orders.open_order(store, clock, hotline.clerk, area="household", item="别家的事", unit_code="1-1-101")
+    complaint = feedback.receive(store, clock, hotline.clerk, what="楼上噪音", unit_code="3-2-1501")
+    invalid = feedback.receive(store, clock, hotline.clerk, what="无理要求", unit_code="3-2-1501")
+    feedback.judge_invalid(store, clock, hotline.clerk, invalid, "不属于物业服务范围")
+    pop = calls.screen_pop(store, OWNER_PHONE)
+    assert [(i, state, item) for i, state, item in pop.orders] == [(order, "received", "厨房水龙头漏水")]
+    assert [(i, state) for i, state, _what in pop.complaints] == [(complaint, "received")]
+
+
 def test_screen_pop_for_an_unknown_number(store, clock, policy, hotline) -> None:
     assert calls.screen_pop(store, STRANGER) is None
     assert calls.screen_pop(store, FORMER_TENANT_PHONE) is None

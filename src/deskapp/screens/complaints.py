@@ -27,6 +27,7 @@ from deskapp.screens.flow_host import last_move, option_sets, promise_text
 from deskapp.screens.work_order_text import _span, when
 from deskapp.services import feedback, flows, promises
 from deskapp.services.feedback import FeedbackView
+from deskapp.services.lookup import unit_by_code
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.widgets.step_panel import StepPanel
@@ -279,9 +280,11 @@ class ComplaintsScreen(DeskScreen):
             hours = ctx.policy.duration("feedback.reply_major_hours" if merged.get("severity") == "major" else "feedback.reply_general_hours")
             view, _ = feedback.get(ctx.store, ctx.clock, ctx.policy, record)
             text = promise_text(self.t, "complaint_reply", merged, ctx.policy.value)
+            unit = unit_by_code(ctx.store, view.unit) if view.unit else None
             promises.make(
                 ctx.store, ctx.clock, ctx.policy, self._me, "complaint_reply", text, customer=view.customer, phone=view.phone,
-                due_at=ctx.clock.now() + hours, source_kind=feedback.RECORD, source_id=record,
+                unit_id=unit.unit_id if unit else None, due_at=ctx.clock.now() + hours, source_kind=feedback.RECORD,
+                source_id=record,
             )
         return added
 

@@ -25,7 +25,7 @@ from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.log_call import LogCallDialog
 from deskapp.screens.complaints import Handed as ComplaintHanded
 from deskapp.screens.repair import Intake
-from deskapp.services import calls, flows, promises, visits
+from deskapp.services import calls, feedback, flows, promises, visits, work_orders
 from deskapp.services.calls import CallbackView, CallView
 from deskapp.services.lookup import unit_by_code
 from deskapp.services.visits import FieldError, StaffOnDuty
@@ -213,6 +213,12 @@ class PhoneScreen(DeskScreen):
             text.append("  ".join(f"{name}({self.t(f'fact.visitor_kind.{kind}')}) {phone}" for kind, name, phone in found.people))
             for kind, what, due, owner in found.promises:
                 text.append(f"\n{self.t(f'promise.{kind}')} · {due.astimezone(tz):%m-%d %H:%M} · {owner} · {what}", style="yellow")
+            open_items = [
+                *(f"{work_orders.number(i)} {self.t(f'work_order.state.{state}')} {item}" for i, state, item in found.orders),
+                *(f"{feedback.number(i)} {self.t(f'complaints.state.{state}')} {what}" for i, state, what in found.complaints),
+            ]
+            if open_items:
+                text.append("\n" + " · ".join(open_items), style="cyan")
             pop.update(text)
         pop.display = True
 

@@ -19,7 +19,7 @@ from deskapp.errors import DeskappError
 from deskapp.services import audit
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
-from deskapp.store.tables import Call, CallState, Person, Promise, PromiseState, Staff, Unit
+from deskapp.store.tables import Call, CallState, Feedback, Person, Promise, PromiseState, Staff, Unit, WorkOrder
 
 _DIGITS = re.compile(r"\d")
 
@@ -76,6 +76,8 @@ class ScreenPop:
     unit: str
     people: tuple[tuple[str, str, str], ...]  # (kind, name, phone)
     promises: tuple[tuple[str, str, datetime, str], ...]  # (kind, text, due, owner)
+    orders: tuple[tuple[int, str, str], ...] = ()  # open work orders: (id, state, item)
+    complaints: tuple[tuple[int, str, str], ...] = ()  # open complaints: (id, state, what)
 
 
 def _find_caller(session, number: str) -> tuple[int | None, int | None]:
@@ -148,7 +150,8 @@ def callbacks_owed(store: Store) -> list[CallbackView]:
 
 
 def screen_pop(store: Store, number: str) -> ScreenPop | None:
-    """Who is calling: the unit, its residents, and the promises open for them (一票到底)."""
+    """Who is calling: the unit, its residents, the promises open for them (一票到底), and their
+    open work orders and complaints."""
     with store.read() as session:
         unit_id, _ = _find_caller(session, number)
         conditions = [Promise.phone == number]
@@ -162,10 +165,18 @@ def screen_pop(store: Store, number: str) -> ScreenPop | None:
             return None
         unit = session.get(Unit, unit_id) if unit_id else None
         people = session.exec(select(Person).where(Person.unit_id == unit_id, Person.active).order_by(Person.kind)).all() if unit_id else []
+        mine = [WorkOrder.phone == number] + ([WorkOrder.unit_id == unit_id] if unit_id else [])
+        orders = session.exec(select(WorkOrder).where(
+            WorkOrder.state.not_in(["closed", "referred"]), or_(*mine)).order_by(WorkOrder.id)).all()
+        theirs = [Feedback.phone == number] + ([Feedback.unit_id == unit_id] if unit_id else [])
+        complaints = session.exec(select(Feedback).where(
+            Feedback.state.not_in(["closed", "invalid"]), or_(*theirs)).order_by(Feedback.id)).all()
     return ScreenPop(
         unit.code if unit else "",
         tuple((p.kind, p.name, p.phone) for p in people),
         tuple((p.kind, p.text, p.due_at, owner) for p, owner in promises),
+        tuple((o.id, o.state, o.item) for o in orders),
+        tuple((f.id, f.state, f.what) for f in complaints),
     )
 
 
