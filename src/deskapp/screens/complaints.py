@@ -24,7 +24,7 @@ from deskapp.screens.complaint_dialogs import (
     AnswerDialog, CallbackDialog, EscalateDialog, GroupDialog, HandlerReplyDialog, IntakeDialog, NoticeDialog,
 )
 from deskapp.screens.flow_host import last_move, option_sets, promise_text
-from deskapp.screens.work_order_text import _span, when
+from deskapp.screens.work_order_text import span, when
 from deskapp.services import feedback, flows, promises
 from deskapp.services.feedback import FeedbackView
 from deskapp.services.lookup import unit_by_code
@@ -69,7 +69,7 @@ def clock_text(timing: fb.Timing, now, t) -> Text:
         return Text(t(f"complaints.clock_{timing.status}", name=name), style=_STYLE[timing.status])
     left = (timing.due_at - now).total_seconds()
     key = "complaints.clock_overdue" if left < 0 else "complaints.clock_left"
-    return Text(t(key, name=name, time=_span(abs(left), t)), style=_STYLE[timing.status])
+    return Text(t(key, name=name, time=span(abs(left), t)), style=_STYLE[timing.status])
 
 
 class ComplaintsScreen(DeskScreen):

@@ -43,14 +43,14 @@ def badge(order: OrderView, now: datetime, t: Callable[..., str]) -> Text:
         left = order.deadline.left(now).total_seconds()
         limit = t(f"work_order.limit.{order.deadline.limit}")
         if left < 0:
-            return Text(t("repair.overdue_by", limit=limit, time=_span(-left, t)), style="bold red")
-        return Text(t("repair.due_in", limit=limit, time=_span(left, t)), style="yellow" if left < 15 * 60 else "")
+            return Text(t("repair.overdue_by", limit=limit, time=span(-left, t)), style="bold red")
+        return Text(t("repair.due_in", limit=limit, time=span(left, t)), style="yellow" if left < 15 * 60 else "")
     if order.arrived_late:
         return Text(t("repair.was_late"), style="red")
     return Text("")
 
 
-def _span(seconds: float, t: Callable[..., str]) -> str:
+def span(seconds: float, t: Callable[..., str]) -> str:
     mins = minutes(seconds)
     if mins < 60:
         return t("repair.minutes", n=mins)

@@ -324,10 +324,10 @@ def refuse_for_arrears(store: Store, clock: Clock, staff_id: int, request_id: in
                      months=request.arrears_months)
 
 
-def issue(store: Store, clock: Clock, policy: Policy, staff_id: int, request_id: int, today: date, *, hurry: bool = False) -> int:
+def issue(store: Store, clock: Clock, policy: Policy, staff_id: int, request_id: int, today: date) -> int:
     """The slip: numbered, issued with the time and clerk. Refused unless everything the standard
     asks is there: ID, goods, vehicle, signature; for a tenant, no arrears and the owner's
-    "agrees"; in a hurry, no arrears at all. Returns the slip number."""
+    "agrees". An owner in a hurry is `notify_lobby`, once the slip is issued. Returns the number."""
     with store.session() as session:
         request = _open(session, request_id)
         if not request.id_masked:
@@ -342,8 +342,6 @@ def issue(store: Store, clock: Clock, policy: Policy, staff_id: int, request_id:
                 raise DeskappError("release.tenant_arrears", months=owed.months)
             if request.owner_answer != "agrees":
                 raise DeskappError("release.owner_not_agreed")
-        if hurry and owed.any:
-            raise FieldError("hurry", "release.hurry_with_arrears", months=owed.months)
         counter = session.exec(select(SlipCounter).where(SlipCounter.name == COUNTER).with_for_update()).first()
         if counter is None:
             counter = SlipCounter(name=COUNTER, last_no=0)
@@ -352,11 +350,8 @@ def issue(store: Store, clock: Clock, policy: Policy, staff_id: int, request_id:
         request.slip_no = counter.last_no
         request.outcome = ReleaseOutcome.ISSUED
         request.issued_at = clock.now()
-        request.hurry = hurry
         audit.record(session, clock, "release.issued", actor_id=staff_id, entity=RECORD, entity_id=request_id,
-                     slip=request.slip_no, hurry=hurry)
-        if hurry:
-            audit.record(session, clock, "release.lobby_notified", actor_id=staff_id, entity=RECORD, entity_id=request_id)
+                     slip=request.slip_no)
         return request.slip_no
 
 
