@@ -9,6 +9,7 @@ from deskapp.context import Context
 from deskapp.palette import RecordsProvider
 from deskapp.screens.complaints import ComplaintsScreen
 from deskapp.screens.complaints import Handed as ComplaintHanded
+from deskapp.screens.handover import HandoverScreen
 from deskapp.screens.help import HelpScreen
 from deskapp.screens.phone import PhoneScreen
 from deskapp.screens.presence import PresenceDialog
@@ -22,7 +23,7 @@ from deskapp.services.auth import SignedIn
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen, "complaints": ComplaintsScreen}
+    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen, "complaints": ComplaintsScreen, "handover": HandoverScreen}
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = True  # Ctrl+P: a slip or a work order by its number
     COMMANDS = {RecordsProvider}
@@ -34,6 +35,7 @@ class DeskApp(App):
         Binding("f4", "switch_mode('repair')", "key.repair", id="repair"),
         Binding("f5", "switch_mode('release')", "key.release", id="release"),
         Binding("f6", "switch_mode('complaints')", "key.complaints", id="complaints"),
+        Binding("f7", "switch_mode('handover')", "key.handover", id="handover"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
         Binding("ctrl+o", "presence", "key.presence", id="presence"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
@@ -83,6 +85,20 @@ class DeskApp(App):
     def open_order(self, order_id: int) -> None:
         """From the palette: the work order, as printed, on the repair screen."""
         self._then_on("repair", lambda screen: screen.show_order(order_id))
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """From Today or the handover: the screen where the record is dealt with."""
+        if kind == "promise":
+            from deskapp.services.promises import source_of
+
+            kind, record_id = source_of(self.ctx.store, record_id)
+        if kind == "work_order" and record_id:
+            self.open_order(record_id)
+            return
+        mode = {"complaint": "complaints", "feedback": "complaints", "visit": "walk_in", "waiting": "walk_in",
+                "call": "phone", "ringing": "phone", "missed": "phone", "release": "release"}.get(kind, "today")
+        if self.current_mode != mode:
+            self.switch_mode(mode)
 
     def _then_on(self, mode: str, do) -> None:
         if self.current_mode == mode:

@@ -154,7 +154,7 @@ class TodayScreen(DeskScreen):
                     due_at.astimezone(tz).strftime("%m-%d %H:%M"),
                     Text(self.t(f"complaints.clock.{p.urgent.clock}")),
                     Text(" ".join(filter(None, (p.unit, p.customer)))),
-                    Text(p.received_by),
+                    Text(p.owner),
                     Text(f"{p.no} {p.what}"),
                     key=f"fb:{p.id}",
                 )
@@ -166,7 +166,7 @@ class TodayScreen(DeskScreen):
                     due_at.astimezone(tz).strftime("%m-%d %H:%M"),
                     Text(self.t(f"today.work_order.{p.deadline.limit}")),
                     Text(" ".join(filter(None, (p.where, p.customer)))),
-                    Text(p.received_by),
+                    Text(p.owner),
                     Text(f"{p.no} {p.item}"),
                     key=f"wo:{p.id}",
                 )

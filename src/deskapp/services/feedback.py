@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from deskapp.clock import Clock
@@ -63,6 +64,8 @@ class FeedbackView:
     received_at: datetime
     received_by_id: int
     received_by: str
+    owner_id: int
+    owner: str  # the front desk's owner until closed (一票到底): received_by until a handover
     accepted_at: datetime | None
     escalated_at: datetime | None
     escalated_to: str
@@ -105,7 +108,7 @@ def _text(value: str, field_name: str, required: bool = True) -> str:
     return value
 
 
-def _view(record: Feedback, unit: str | None, clerk: str, now: datetime, lim: Limits) -> FeedbackView:
+def _view(record: Feedback, unit: str | None, clerk: str, owner: str | None, now: datetime, lim: Limits) -> FeedbackView:
     # Once the customer is answered, only the callback is left: the handler's clocks stop there.
     handler_done = record.handler_replied_at or record.answered_at
     times = fb.Times(record.accepted_at, record.severity, record.escalated_at, handler_done, record.answered_at)
@@ -113,15 +116,22 @@ def _view(record: Feedback, unit: str | None, clerk: str, now: datetime, lim: Li
     return FeedbackView(
         record.id, record.state, record.kind, record.channel, unit or "", record.customer, record.phone, record.what,
         record.wants, record.category, record.severity, record.department, record.handler, record.invalid_reason,
-        record.received_at, record.received_by_id, clerk, record.accepted_at, record.escalated_at, record.escalated_to,
+        record.received_at, record.received_by_id, clerk, record.owner_id or record.received_by_id, owner or clerk,
+        record.accepted_at, record.escalated_at, record.escalated_to,
         record.handler_reply, record.answer, record.callback_result, record.closed_at, record.reopened, record.group_id,
         fb.clocks(times, now, lim) if running else [],
     )
 
 
+_Owner = aliased(Staff)
+
+
 def _query():
-    return select(Feedback, Unit.code, Staff.name).join(Staff, Staff.id == Feedback.received_by_id).outerjoin(
-        Unit, Unit.id == Feedback.unit_id
+    return (
+        select(Feedback, Unit.code, Staff.name, _Owner.name)
+        .join(Staff, Staff.id == Feedback.received_by_id)
+        .outerjoin(_Owner, _Owner.id == Feedback.owner_id)
+        .outerjoin(Unit, Unit.id == Feedback.unit_id)
     )
 
 
@@ -138,12 +148,12 @@ def list_feedback(
     if show != "all":
         query = query.where(Feedback.state.not_in([State.INVALID, State.CLOSED]))
     if show == "mine":
-        query = query.where(Feedback.received_by_id == staff_id)
+        query = query.where(Feedback.owner_id == staff_id)
     if kind:
         query = query.where(Feedback.kind == kind)
     query = query.order_by(Feedback.id.desc()).limit(limit if show == "all" else None)
     with store.read() as session:
-        views = [_view(r, u, s, now, lim) for r, u, s in session.exec(query).all()]
+        views = [_view(*row, now, lim) for row in session.exec(query).all()]
     if show == "overdue":
         views = [v for v in views if v.overdue()]
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -153,6 +163,13 @@ def list_feedback(
         return (t is None, fb.URGENCY[t.status] if t else 9, t.due_at if t else far, -v.id)
 
     return sorted(views, key=order)
+
+
+def held_by(session: Session, clock: Clock, policy: Policy, staff_id: int) -> list[FeedbackView]:
+    """Open records the clerk owns at the front desk (一票到底), for a shift handover."""
+    rows = session.exec(_query().where(Feedback.owner_id == staff_id, Feedback.state.not_in([State.INVALID, State.CLOSED]))).all()
+    now, lim = clock.now(), limits(policy)
+    return [_view(*row, now, lim) for row in rows]
 
 
 def due_feedback(store: Store, clock: Clock, policy: Policy) -> list[FeedbackView]:
@@ -212,7 +229,7 @@ def receive(
                 raise FieldError("unit", "feedback.unknown_unit", unit=unit_code.strip())
             unit_id = unit.id
         record = Feedback(
-            received_at=clock.now(), received_by_id=staff_id, channel=channel, source_kind=source_kind, source_id=source_id,
+            received_at=clock.now(), received_by_id=staff_id, owner_id=staff_id, channel=channel, source_kind=source_kind, source_id=source_id,
             unit_id=unit_id, customer=customer[:64], phone=phone[:32], what=what, wants=wants, state="",
         )
         session.add(record)

@@ -46,6 +46,13 @@ def open_promises(store: Store, clock: Clock, policy: Policy) -> list[PromiseVie
     ]
 
 
+def source_of(store: Store, promise_id: int) -> tuple[str, int | None]:
+    """The record a promise belongs to: ("work_order", 12), ("visit", 3) … or ("", None)."""
+    with store.read() as session:
+        promise = session.get(Promise, promise_id)
+        return (promise.source_kind, promise.source_id) if promise else ("", None)
+
+
 def make(
     store: Store, clock: Clock, policy: Policy, staff_id: int, kind: str, text: str, *,
     customer: str = "", phone: str = "", unit_id: int | None = None, due_at: datetime | None = None,

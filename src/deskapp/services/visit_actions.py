@@ -34,7 +34,7 @@ def take_payment(store: Store, clock: Clock, visit_id: int, staff_id: int, value
     with store.session() as session:
         payment = FeePayment(
             unit_id=unit_id, amount_fen=amount_fen, paid_at=clock.now(),
-            receipt_no=str(values["receipt_no"]), taken_by_id=staff_id,
+            receipt_no=str(values["receipt_no"]), taken_by_id=staff_id, holder_id=staff_id,
         )
         session.add(payment)
         session.flush()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from deskapp.clock import Clock
@@ -73,6 +74,8 @@ class OrderView:
     received_at: datetime
     received_by_id: int
     received_by: str
+    owner_id: int
+    owner: str  # the front desk's owner until closed (一票到底): received_by until a handover
     appointment_at: datetime | None
     promised_at: datetime | None
     dispatched_at: datetime | None
@@ -145,11 +148,14 @@ class PartIn:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _view(order: WorkOrder, unit: str | None, building: str | None, clerk: str, referral: Referral | None, limits: Limits) -> OrderView:
+def _view(
+    order: WorkOrder, unit: str | None, building: str | None, clerk: str, owner: str | None, referral: Referral | None, limits: Limits,
+) -> OrderView:
     return OrderView(
         id=order.id, state=order.state, area=order.area, unit=unit or "", building=building or "", place=order.place,
         category=order.category, item=order.item, customer=order.customer, phone=order.phone, channel=order.channel,
         received_at=order.received_at, received_by_id=order.received_by_id, received_by=clerk,
+        owner_id=order.owner_id or order.received_by_id, owner=owner or clerk,
         appointment_at=order.appointment_at, promised_at=order.promised_at, dispatched_at=order.dispatched_at,
         arrived_at=order.arrived_at, arrived_late=order.arrived_late, review_started_at=order.review_started_at,
         review_late=order.review_late, done_at=order.done_at, labour_fen=order.labour_fen, total_fen=order.total_fen,
@@ -165,10 +171,14 @@ def _view(order: WorkOrder, unit: str | None, building: str | None, clerk: str, 
     )
 
 
+_Owner = aliased(Staff)
+
+
 def _query():
     return (
-        select(WorkOrder, Unit.code, Building.code, Staff.name, Referral)
+        select(WorkOrder, Unit.code, Building.code, Staff.name, _Owner.name, Referral)
         .join(Staff, Staff.id == WorkOrder.received_by_id)
+        .outerjoin(_Owner, _Owner.id == WorkOrder.owner_id)
         .outerjoin(Unit, Unit.id == WorkOrder.unit_id)
         .outerjoin(Building, Building.id == Unit.building_id)
         .outerjoin(Referral, Referral.id == WorkOrder.referral_id)
@@ -189,7 +199,7 @@ def list_orders(
     if show in ("open", "mine", "overdue"):
         query = query.where(WorkOrder.state.in_([s.value for s in wo.OPEN]))
     if show == "mine":
-        query = query.where(WorkOrder.received_by_id == staff_id)
+        query = query.where(WorkOrder.owner_id == staff_id)
     if building:
         query = query.where(Building.code == building)
     # Open orders are few and all of them count (an old overdue one must come first): only the
@@ -197,12 +207,19 @@ def list_orders(
     query = query.order_by(WorkOrder.id.desc()).limit(limit if show == "all" else None)
     with store.read() as session:
         rows = session.exec(query).all()
-    views = [_view(o, u, b, s, r, limits) for o, u, b, s, r in rows]
+    views = [_view(*row, limits) for row in rows]
     now = clock.now()
     if show == "overdue":
         views = [v for v in views if v.overdue(now)][:limit]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     return sorted(views, key=lambda v: (v.deadline is None, v.deadline.due_at if v.deadline else far, -v.id))
+
+
+def held_by(session: Session, policy: Policy, staff_id: int) -> list[OrderView]:
+    """Open orders the clerk owns at the front desk (一票到底), for a shift handover."""
+    rows = session.exec(_query().where(WorkOrder.owner_id == staff_id, WorkOrder.state.in_([s.value for s in wo.OPEN]))).all()
+    limits = Limits.of(policy)
+    return [_view(*row, limits) for row in rows]
 
 
 def due_orders(store: Store, clock: Clock, policy: Policy) -> list[OrderView]:
@@ -338,8 +355,8 @@ def open_order(
         if area == Area.PUBLIC and not place:
             raise FieldError("place", "work_order.place_required")
         order = WorkOrder(
-            received_at=clock.now(), received_by_id=staff_id, channel=channel, source_kind=source_kind,
-            source_id=source_id, area=area, unit_id=unit_id, place=place, category=category, item=item[:200],
+            received_at=clock.now(), received_by_id=staff_id, owner_id=staff_id, channel=channel,
+            source_kind=source_kind, source_id=source_id, area=area, unit_id=unit_id, place=place, category=category, item=item[:200],
             customer=customer[:64], phone=phone[:32], state=State.RECEIVED,
         )
         session.add(order)

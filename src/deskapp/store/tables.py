@@ -117,6 +117,11 @@ class FeePayment(SQLModel, table=True):
     paid_at: datetime = Field(sa_column=_utc())
     receipt_no: str = Field(default="", max_length=32)
     taken_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    # Money a clerk took for finance (代行收取) is held by a clerk until handed to finance;
+    # a handover moves it to the next clerk with the cash counted.
+    holder_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    handed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    handed_to: str = Field(default="", max_length=64)
 
 
 class Promise(SQLModel, table=True):
@@ -136,6 +141,7 @@ class Promise(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     source_kind: str = Field(default="", max_length=32)
     source_id: int | None = None
+    handovers: int = 0  # times it changed hands at a shift handover
 
 
 class AuditEvent(SQLModel, table=True):
@@ -278,6 +284,7 @@ class WorkOrder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     received_by_id: int = Field(foreign_key="staff.id", index=True)
+    owner_id: int | None = Field(default=None, foreign_key="staff.id", index=True)  # the desk's owner (一票到底)
     channel: str = Field(default="counter", max_length=8)  # counter / phone
     source_kind: str = Field(default="", max_length=16)  # "visit", "call"
     source_id: int | None = None
@@ -412,6 +419,7 @@ class Feedback(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     received_by_id: int = Field(foreign_key="staff.id", index=True)
+    owner_id: int | None = Field(default=None, foreign_key="staff.id", index=True)  # the desk's owner (一票到底)
     channel: str = Field(default="counter", max_length=8)  # counter / phone / letter / online
     source_kind: str = Field(default="", max_length=16)
     source_id: int | None = None
@@ -471,3 +479,48 @@ class Notice(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     channels: str = Field(default="[]", max_length=100)  # JSON: board / letterbox / sms
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class HandoverState(StrEnum):
+    OPEN = "open"  # the outgoing clerk is writing it
+    PRESENTED = "presented"  # the incoming clerk signed in and is acknowledging
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Handover(SQLModel, table=True):
+    """A shift handover (交接班): what the outgoing clerk held, their notes, and the incoming
+    clerk's acknowledgement — kept as the shift's document."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    outgoing_id: int = Field(foreign_key="staff.id", index=True)
+    incoming_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    presented_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    state: str = Field(default=HandoverState.OPEN, max_length=16, index=True)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))  # cash and keys counted, anything unusual
+
+
+class HandoverItem(SQLModel, table=True):
+    """One open item of a handover: the record, what it was when handed over, the notes, and
+    whether the incoming clerk acknowledged it (or queried it, and the answer)."""
+
+    __tablename__ = "handover_item"
+    __table_args__ = (
+        UniqueConstraint("handover_id", "kind", "record_id"),
+        Index("ix_handover_item_record", "kind", "record_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handover.id", index=True)
+    kind: str = Field(max_length=16)  # promise / work_order / complaint / visit / call / payment / waiting / ringing / missed
+    record_id: int
+    due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    label: str = Field(max_length=200)  # what it is, as it stood
+    who: str = Field(default="", max_length=100)  # unit and customer
+    note: str = Field(default="", max_length=400)  # the outgoing clerk's note
+    state: str = Field(default="pending", max_length=16)  # pending / queried / acknowledged / closed
+    question: str = Field(default="", max_length=400)
+    answer: str = Field(default="", max_length=400)
+    acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -25,6 +25,8 @@ class CounterBar(Widget):
     CounterBar > #bar-clerk { width: 1fr; content-align: center middle; }
     """
 
+    _clerk = None
+
     def compose(self) -> ComposeResult:
         yield Label(id="bar-title")
         yield Label(id="bar-clerk")
@@ -35,6 +37,9 @@ class CounterBar(Widget):
         self.set_interval(1, self._tick)
 
     def _tick(self) -> None:
+        if self.app.ctx.clerk != self._clerk:  # a shift handover changed the clerk on duty
+            self.refresh_bar()
+            return
         self.query_one("#bar-clock", Label).update(self._clock_text())
 
     def _clock_text(self) -> str:
@@ -45,7 +50,7 @@ class CounterBar(Widget):
         ctx = self.app.ctx
         t = ctx.t
         self.query_one("#bar-title", Label).update(t("app.title"))
-        clerk = ctx.clerk
+        clerk = self._clerk = ctx.clerk
         who = t("bar.clerk", name=clerk.name, role=t(f"role.{clerk.role}")) if clerk else t("bar.signed_out")
         self.query_one("#bar-clerk", Label).update(who)
         self._tick()
