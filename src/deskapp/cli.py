@@ -312,6 +312,50 @@ def slip_print(
             typer.echo(context.t("release.pdf_written", path=pdf))
 
 
+handover_app = typer.Typer(help="Shift handovers (交接班): review them without the console.")
+app.add_typer(handover_app, name="handover")
+
+
+@handover_app.command("list")
+def handover_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 50,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """The newest handovers: number, when, who handed over to whom, state, items and queries."""
+    options = ctx.obj.merged(db, lang, None)
+    with cleanly(options):
+        from deskapp.services.handover import list_handovers
+
+        context = _context(options)
+        t, tz = context.t, context.policy.timezone
+        rows = list_handovers(context.store, limit=limit)
+        if not rows:
+            typer.echo(t("handover.history_empty"))
+        for r in rows:
+            typer.echo(t("handover.history_row", id=r.id, opened=r.opened_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                         outgoing=r.outgoing, incoming=r.incoming or "—", state=t(f"handover.state.{r.state}"), items=r.items))
+
+
+@handover_app.command("show")
+def handover_show(
+    ctx: typer.Context,
+    handover_id: Annotated[int, typer.Argument(metavar="ID", help="The handover's number, from `handover list`.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """One handover as a readable document: the clerks, times, shift note, every item with its
+    note, query, answer and acknowledgement, and what was closed before it."""
+    options = ctx.obj.merged(db, lang, None)
+    with cleanly(options):
+        from deskapp.screens.handover_text import document_lines
+        from deskapp.services.handover import get
+
+        context = _context(options)
+        typer.echo("\n".join(document_lines(get(context.store, handover_id), context.policy.timezone, context.t)))
+
+
 def _parse_at(text: str, tz):
     from datetime import datetime
 

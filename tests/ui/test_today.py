@@ -25,7 +25,7 @@ async def test_a_promise_kept_and_one_broken_leave_today(demo_store, make_app, s
         await pilot.pause()
         assert table.row_count == 4
     with demo_store.session() as session:
-        kept, broken = session.get(Promise, first.id), session.get(Promise, second.id)
+        kept, broken = session.get(Promise, first.record_id), session.get(Promise, second.record_id)
         assert (kept.state, broken.state) == ("kept", "broken")
         assert kept.closed_at == clock.now()
         actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.entity == "promise")).all()]

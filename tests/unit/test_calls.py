@@ -386,8 +386,8 @@ def test_screen_pop_for_a_known_number(store, clock, policy, hotline) -> None:
     pop = calls.screen_pop(store, OWNER_PHONE)
     assert pop.unit == "3-2-1501"
     assert pop.people == (("owner", "任荣华", OWNER_PHONE), ("tenant", "李娜", TENANT_PHONE))
-    assert [(kind, owner) for kind, _text, _due, owner in pop.promises] == [("callback", "陈小雨"), ("repair_arrival", "陈小雨")]
-    assert [due for _kind, _text, due, _owner in pop.promises] == [
+    assert [(p.kind, p.owner) for p in pop.promises] == [("callback", "陈小雨"), ("repair_arrival", "陈小雨")]
+    assert [p.due_at for p in pop.promises] == [
         promise_state(store, by_phone).due_at, promise_state(store, by_unit).due_at,
     ]
     assert calls.screen_pop(store, TENANT_PHONE).people == pop.people  # the tenant's number pops the same unit
@@ -421,7 +421,7 @@ def test_screen_pop_for_an_unknown_number(store, clock, policy, hotline) -> None
     a_promise(store, clock, policy, hotline, phone=STRANGER, customer="孙先生")
     pop = calls.screen_pop(store, STRANGER)
     assert (pop.unit, pop.people) == ("", ())
-    assert [(kind, text) for kind, text, _due, _owner in pop.promises] == [("callback", "callback 孙先生")]
+    assert [(p.kind, p.text) for p in pop.promises] == [("callback", "callback 孙先生")]
 
 
 # -- fingerprint -----------------------------------------------------------------------------

@@ -41,7 +41,7 @@ RECORD = "call"
 class PhoneScreen(DeskScreen):
     DEFAULT_CSS = """
     PhoneScreen #phone-title { padding: 0 1; text-style: bold; }
-    PhoneScreen #pop { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+    PhoneScreen #pop { height: auto; max-height: 7; padding: 0 1; background: $boost; }
     PhoneScreen #talking { height: 1fr; }
     PhoneScreen #idle { padding: 1 2; color: $text-muted; }
     """
@@ -211,8 +211,14 @@ class PhoneScreen(DeskScreen):
             tz = self.ctx.policy.timezone
             text = Text(f"{found.unit}  ", style="bold")
             text.append("  ".join(f"{name}({self.t(f'fact.visitor_kind.{kind}')}) {phone}" for kind, name, phone in found.people))
-            for kind, what, due, owner in found.promises:
-                text.append(f"\n{self.t(f'promise.{kind}')} · {due.astimezone(tz):%m-%d %H:%M} · {owner} · {what}", style="yellow")
+            now = self.ctx.clock.now()
+            for p in found.promises:
+                late = f" {self.t('due.overdue')}" if p.due_at <= now else ""
+                text.append(f"\n{self.t(f'promise.{p.kind}')} · {p.due_at.astimezone(tz):%m-%d %H:%M}{late} · {p.owner} · {p.text}",
+                            style="bold red" if late else "yellow")
+                steps = [self.t("phone.pop_made", at=f"{p.made_at.astimezone(tz):%m-%d %H:%M}", by=p.made_by)]
+                steps += [self.t("phone.pop_handed", at=f"{at.astimezone(tz):%H:%M}", giver=giver, taker=taker) for at, giver, taker in p.handed]
+                text.append("\n  " + " → ".join(steps), style="dim" if not p.handed else "")
             open_items = [
                 *(f"{work_orders.number(i)} {self.t(f'work_order.state.{state}')} {item}" for i, state, item in found.orders),
                 *(f"{feedback.number(i)} {self.t(f'complaints.state.{state}')} {what}" for i, state, what in found.complaints),

@@ -1,4 +1,9 @@
-"""Today (F8): everything open, due and overdue — the home screen after sign-in."""
+"""Today (F8): everything open, due and overdue — the home screen after sign-in.
+
+Promises, work orders and complaints with their running limits, the visitor being served and
+the call being taken, money taken for finance, and the desk's own items (visitors waiting, calls
+ringing, missed calls not returned), due first, overdue in red. Enter opens the record's screen.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +13,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
-from deskapp.domain.promises import DueStatus
+from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
-from deskapp.domain.promises import due_status
-from deskapp.services import calls, feedback, visits, work_orders
-from deskapp.services.work_orders import OrderView
-from deskapp.services.promises import PromiseView, close, open_promises
+from deskapp.services import calls, handover, visits
+from deskapp.services.handover import OpenItem
+from deskapp.services.promises import close
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
 
 
 class TodayScreen(DeskScreen):
-    """Keys: ↑ ↓ move; Ctrl+K the highlighted promise was kept; Ctrl+B it was broken."""
+    """Keys: ↑ ↓ move; Enter open the record; Ctrl+K the promise was kept; Ctrl+B it was broken;
+    M only mine / everyone's."""
 
-    _promises: dict[str, PromiseView] = {}
-    _orders: dict[str, OrderView] = {}
-    _complaints: dict = {}
+    _rows: dict[str, OpenItem] = {}
 
     BINDINGS = [
         Binding("ctrl+k", "close_promise('kept')", "key.kept", id="today.kept"),
         Binding("ctrl+b", "close_promise('broken')", "key.broken", id="today.broken"),
+        Binding("m", "mine", "key.today_mine", id="today.mine"),
     ]
 
     DEFAULT_CSS = """
@@ -38,6 +42,10 @@ class TodayScreen(DeskScreen):
     TodayScreen DataTable { height: 1fr; }
     TodayScreen #today-detail { height: auto; max-height: 4; padding: 0 1; background: $boost; }
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mine = False
 
     def compose_body(self) -> ComposeResult:
         yield Label(self.t("today.title"), id="today-title")
@@ -59,15 +67,17 @@ class TodayScreen(DeskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
         ctx = self.ctx
+        if ctx.clerk is None:
+            return
         try:
-            promises = open_promises(ctx.store, ctx.clock, ctx.policy)
-            orders = work_orders.due_orders(ctx.store, ctx.clock, ctx.policy)
-            complaints = feedback.due_feedback(ctx.store, ctx.clock, ctx.policy)
+            items = handover.open_items(ctx.store, ctx.clock, ctx.policy, ctx.clerk.staff_id if self._mine else None)
             desk = self._desk_counts()
         except DeskappError as e:
             self.app.call_from_thread(self._show_error, ctx.t.error(e))
             return
-        self.app.call_from_thread(self._show, promises, orders, complaints)
+        # A dispatched order's arrival limit is its arrival promise's: one row for both.
+        items = [i for i in items if not (i.kind == "work_order" and i.tag == "arrival")]
+        self.app.call_from_thread(self._show, items)
         self.app.call_from_thread(self.query_one("#today-desk", Label).update, self.t("today.desk", **desk))
 
     def _desk_counts(self) -> dict[str, int]:
@@ -84,106 +94,98 @@ class TodayScreen(DeskScreen):
             "missed": len(missed),
         }
 
+    def _kind(self, item: OpenItem) -> str:
+        if item.kind == "promise":
+            return self.t(f"promise.{item.tag}")
+        if item.kind == "work_order" and item.tag:
+            return self.t(f"today.work_order.{item.tag}")
+        if item.kind == "complaint" and item.tag:
+            return self.t(f"complaints.clock.{item.tag}")
+        return self.t(f"handover.kind.{item.kind}")
+
+    def _status(self, item: OpenItem) -> DueStatus | None:
+        if item.due_at is None:
+            return None
+        return due_status(item.due_at, self.ctx.clock.now(), self.ctx.policy.duration("handover.promise_due_soon_minutes"))
+
     @on(DataTable.RowHighlighted)
-    def _detail(self, event: DataTable.RowHighlighted) -> None:
-        """The whole promise of the highlighted row: the table cuts long texts at 80 columns."""
-        order = self._orders.get(event.row_key.value or "")
-        if order is not None:
-            self._order_detail(order)
+    def _detail(self, event: DataTable.RowHighlighted | None = None) -> None:
+        """The whole item of the highlighted row: the table cuts long texts at 80 columns."""
+        item = self._highlighted()
+        if item is None:
+            self.query_one("#today-detail", Static).update("")
             return
-        promise = self._promises.get(event.row_key.value or "")
-        if promise is None:
-            return
-        due = promise.due_at.astimezone(self.ctx.policy.timezone).strftime("%Y-%m-%d %H:%M")
-        head = " · ".join(filter(None, (self.t(f"due.{promise.status}"), due, promise.unit, promise.customer, promise.owner)))
-        self.query_one("#today-detail", Static).update(Text.assemble((head, _STATUS_STYLE[promise.status] or "bold"), "\n", promise.text))
+        status = self._status(item)
+        due = item.due_at.astimezone(self.ctx.policy.timezone).strftime("%Y-%m-%d %H:%M") if item.due_at else ""
+        state = self.t(f"due.{status}") if status else self.t("handover.now")
+        head = " · ".join(filter(None, (state, due, self._kind(item), item.who, item.owner)))
+        style = _STATUS_STYLE[status] if status else ""
+        self.query_one("#today-detail", Static).update(Text.assemble((head, style or "bold"), "\n", item.label))
 
-    def _order_detail(self, order: OrderView) -> None:
-        tz = self.ctx.policy.timezone
-        now = self.ctx.clock.now()
-        status = due_status(order.deadline.due_at, now, self.ctx.policy.duration("handover.promise_due_soon_minutes"))
-        due = order.deadline.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        head = " · ".join(filter(None, (self.t(f"due.{status}"), due, order.no, self.t(f"work_order.state.{order.state}"), order.where, order.customer)))
-        self.query_one("#today-detail", Static).update(Text.assemble((head, _STATUS_STYLE[status] or "bold"), "\n", order.item))
-
-    def _highlighted(self) -> PromiseView | None:
+    def _highlighted(self) -> OpenItem | None:
         table = self.query_one(DataTable)
-        if not self._promises or table.cursor_row < 0:
+        if not self._rows or table.cursor_row < 0:
             return None
         row_key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
-        return self._promises.get(row_key.value or "")
+        return self._rows.get(row_key.value or "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_promise":
-            return self._highlighted() is not None
+            item = self._highlighted()
+            return item is not None and item.kind == "promise"
         return True
 
     def action_close_promise(self, state: str) -> None:
-        promise = self._highlighted()
-        if promise is None:
+        item = self._highlighted()
+        if item is None or item.kind != "promise":
             return
         ctx = self.ctx
         try:
-            close(ctx.store, ctx.clock, ctx.clerk.staff_id, promise.id, state)
+            close(ctx.store, ctx.clock, ctx.clerk.staff_id, item.record_id, state)
         except DeskappError as e:
             self.notify(ctx.t.error(e), severity="error")
         else:
-            self.notify(self.t(f"today.closed_{state}", text=promise.text[:40]))
+            self.notify(self.t(f"today.closed_{state}", text=item.label[:40]))
         self.reload()
+
+    def action_mine(self) -> None:
+        self._mine = not self._mine
+        self.reload()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        item = self._rows.get(event.row_key.value or "")
+        if item is not None:
+            self.app.open_record(item.kind, item.record_id)
 
     def _show_error(self, message: str) -> None:
         self.query_one("#today-summary", Label).update(message)
 
-    def _show(self, promises: list[PromiseView], orders: list[OrderView] = (), complaints: list = ()) -> None:
+    def _show(self, items: list[OpenItem]) -> None:
         tz = self.ctx.policy.timezone
         table = self.query_one(DataTable)
+        keep = table.cursor_row
         table.clear()
-        now, soon = self.ctx.clock.now(), self.ctx.policy.duration("handover.promise_due_soon_minutes")
-        rows = sorted(
-            [(p.due_at, "p", p) for p in promises] + [(o.deadline.due_at, "o", o) for o in orders]
-            + [(c.urgent.due_at, "c", c) for c in complaints],
-            key=lambda row: row[0],
-        )
-        self._orders = {f"wo:{o.id}": o for o in orders}
-        self._complaints = {f"fb:{c.id}": c for c in complaints}
-        for due_at, kind, p in rows:
-            if kind == "c":
-                status = due_status(due_at, now, soon)
-                table.add_row(
-                    Text(self.t(f"due.{status}"), style=_STATUS_STYLE[status]),
-                    due_at.astimezone(tz).strftime("%m-%d %H:%M"),
-                    Text(self.t(f"complaints.clock.{p.urgent.clock}")),
-                    Text(" ".join(filter(None, (p.unit, p.customer)))),
-                    Text(p.owner),
-                    Text(f"{p.no} {p.what}"),
-                    key=f"fb:{p.id}",
-                )
-                continue
-            if kind == "o":
-                status = due_status(due_at, now, soon)
-                table.add_row(
-                    Text(self.t(f"due.{status}"), style=_STATUS_STYLE[status]),
-                    due_at.astimezone(tz).strftime("%m-%d %H:%M"),
-                    Text(self.t(f"today.work_order.{p.deadline.limit}")),
-                    Text(" ".join(filter(None, (p.where, p.customer)))),
-                    Text(p.owner),
-                    Text(f"{p.no} {p.item}"),
-                    key=f"wo:{p.id}",
-                )
-                continue
+        self._rows = {}
+        overdue = 0
+        for item in items:
+            key = f"{item.kind}:{item.record_id}"
+            self._rows[key] = item
+            status = self._status(item)
+            overdue += status is DueStatus.OVERDUE
             table.add_row(
-                Text(self.t(f"due.{p.status}"), style=_STATUS_STYLE[p.status]),
-                p.due_at.astimezone(tz).strftime("%m-%d %H:%M"),
-                Text(self.t(f"promise.{p.kind}")),
-                Text(" ".join(filter(None, (p.unit, p.customer)))),
-                Text(p.owner),
-                Text(p.text),
-                key=str(p.id),
+                Text(self.t(f"due.{status}") if status else self.t("handover.now"), style=_STATUS_STYLE[status] if status else ""),
+                item.due_at.astimezone(tz).strftime("%m-%d %H:%M") if item.due_at else self.t("handover.no_due"),
+                Text(self._kind(item)),
+                Text(item.who),
+                Text(item.owner),
+                Text(item.label),
+                key=key,
             )
-        self._promises = {str(p.id): p for p in promises}
-        overdue = sum(p.status is DueStatus.OVERDUE for p in promises) + sum(o.overdue(now) for o in orders)
-        overdue += sum(c.urgent.status == "overdue" for c in complaints)
-        count = len(promises) + len(orders) + len(complaints)
-        summary = self.t("today.summary", open=count, overdue=overdue) if count else self.t("today.empty")
-        self.query_one("#today-summary", Label).update(summary)
+        if table.row_count:
+            table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
+        scope = self.t("today.scope_mine" if self._mine else "today.scope_all")
+        summary = self.t("today.summary", open=len(items), overdue=overdue) if items else self.t("today.empty")
+        self.query_one("#today-summary", Label).update(f"{scope} · {summary}")
+        self._detail()
         self.refresh_bindings()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from deskapp.clock import Clock
@@ -72,10 +73,24 @@ class CallbackView:
 
 
 @dataclass(frozen=True)
+class PopPromise:
+    """A promise open for the caller, with its history: who made it when, and every shift
+    handover it went through (when, from, to) — so the next clerk knows it (seed 004)."""
+
+    kind: str
+    text: str
+    due_at: datetime
+    owner: str
+    made_by: str
+    made_at: datetime
+    handed: tuple[tuple[datetime, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class ScreenPop:
     unit: str
     people: tuple[tuple[str, str, str], ...]  # (kind, name, phone)
-    promises: tuple[tuple[str, str, datetime, str], ...]  # (kind, text, due, owner)
+    promises: tuple[PopPromise, ...]
     orders: tuple[tuple[int, str, str], ...] = ()  # open work orders: (id, state, item)
     complaints: tuple[tuple[int, str, str], ...] = ()  # open complaints: (id, state, what)
 
@@ -157,8 +172,10 @@ def screen_pop(store: Store, number: str) -> ScreenPop | None:
         conditions = [Promise.phone == number]
         if unit_id is not None:
             conditions.append(Promise.unit_id == unit_id)
+        maker = aliased(Staff)
         promises = session.exec(
-            select(Promise, Staff.name).join(Staff, Staff.id == Promise.owner_id)
+            select(Promise, Staff.name, maker.name).join(Staff, Staff.id == Promise.owner_id)
+            .join(maker, maker.id == Promise.created_by_id)
             .where(Promise.state == PromiseState.OPEN, or_(*conditions)).order_by(Promise.due_at)
         ).all()
         if unit_id is None and not promises:
@@ -171,10 +188,14 @@ def screen_pop(store: Store, number: str) -> ScreenPop | None:
         theirs = [Feedback.phone == number] + ([Feedback.unit_id == unit_id] if unit_id else [])
         complaints = session.exec(select(Feedback).where(
             Feedback.state.not_in(["closed", "invalid"]), or_(*theirs)).order_by(Feedback.id)).all()
+    from deskapp.services.handover import history
+
+    handed = history(store, "promise", [p.id for p, _, _ in promises])
     return ScreenPop(
         unit.code if unit else "",
         tuple((p.kind, p.name, p.phone) for p in people),
-        tuple((p.kind, p.text, p.due_at, owner) for p, owner in promises),
+        tuple(PopPromise(p.kind, p.text, p.due_at, owner, maker, p.created_at, tuple(handed.get(p.id, ())))
+              for p, owner, maker in promises),
         tuple((o.id, o.state, o.item) for o in orders),
         tuple((f.id, f.state, f.what) for f in complaints),
     )

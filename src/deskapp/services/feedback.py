@@ -165,9 +165,11 @@ def list_feedback(
     return sorted(views, key=order)
 
 
-def held_by(session: Session, clock: Clock, policy: Policy, staff_id: int) -> list[FeedbackView]:
-    """Open records the clerk owns at the front desk (一票到底), for a shift handover."""
-    rows = session.exec(_query().where(Feedback.owner_id == staff_id, Feedback.state.not_in([State.INVALID, State.CLOSED]))).all()
+def held_by(session: Session, clock: Clock, policy: Policy, staff_id: int | None) -> list[FeedbackView]:
+    """Open records the clerk owns at the front desk (一票到底), for a shift handover (everyone's
+    with no clerk: Today)."""
+    owner = Feedback.owner_id == staff_id if staff_id is not None else Feedback.owner_id.is_not(None)
+    rows = session.exec(_query().where(owner, Feedback.state.not_in([State.INVALID, State.CLOSED]))).all()
     now, lim = clock.now(), limits(policy)
     return [_view(*row, now, lim) for row in rows]
 

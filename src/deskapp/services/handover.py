@@ -54,13 +54,17 @@ PENDING, QUERIED, ACKNOWLEDGED, CLOSED = "pending", "queried", "acknowledged", "
 
 @dataclass(frozen=True)
 class OpenItem:
-    """One open thing, as it stands now."""
+    """One open thing, as it stands now. `tag`: the promise's kind, the work order's running
+    limit, the complaint's most urgent clock; `owner`: the clerk holding it (empty for the desk)."""
 
     kind: str
     record_id: int
     due_at: datetime | None
     label: str
     who: str
+    tag: str = ""
+    owner_id: int | None = None
+    owner: str = ""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -81,38 +85,36 @@ def _units(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.exec(select(Unit.id, Unit.code).where(Unit.id.in_(ids))).all())
 
 
-def _held(session: Session, clock: Clock, policy: Policy, staff_id: int) -> list[OpenItem]:
-    """Everything open that the clerk owns."""
-    items: list[OpenItem] = []
-    promises = session.exec(
-        select(Promise).where(Promise.owner_id == staff_id, Promise.state == PromiseState.OPEN)
-    ).all()
-    visits = session.exec(
-        select(Visit).where(Visit.served_by_id == staff_id, Visit.state == VisitState.SERVING)
-    ).all()
+def _held(session: Session, clock: Clock, policy: Policy, staff_id: int | None) -> list[OpenItem]:
+    """Everything open that the clerk owns — or, with no clerk, that any clerk owns."""
+
+    def mine(column):
+        return column == staff_id if staff_id is not None else column.is_not(None)
+
+    promises = session.exec(select(Promise).where(mine(Promise.owner_id), Promise.state == PromiseState.OPEN)).all()
+    visits = session.exec(select(Visit).where(mine(Visit.served_by_id), Visit.state == VisitState.SERVING)).all()
     calls = session.exec(
-        select(Call).where(Call.answered_by_id == staff_id, Call.state.in_([CallState.TALKING, CallState.ON_HOLD]))
+        select(Call).where(mine(Call.answered_by_id), Call.state.in_([CallState.TALKING, CallState.ON_HOLD]))
     ).all()
-    payments = session.exec(
-        select(FeePayment).where(FeePayment.holder_id == staff_id, FeePayment.handed_at.is_(None))
-    ).all()
+    payments = session.exec(select(FeePayment).where(mine(FeePayment.holder_id), FeePayment.handed_at.is_(None))).all()
     units = _units(session, {p.unit_id for p in promises} | {v.unit_id for v in visits} | {c.unit_id for c in calls}
                    | {m.unit_id for m in payments})
-    for p in promises:
-        items.append(OpenItem("promise", p.id, p.due_at, p.text[:200], _who(units.get(p.unit_id), p.customer)))
+    names = dict(session.exec(select(Staff.id, Staff.name)).all())
+    items = [OpenItem("promise", p.id, p.due_at, p.text[:200], _who(units.get(p.unit_id), p.customer), p.kind,
+                      p.owner_id, names.get(p.owner_id, "")) for p in promises]
     for o in work_orders.held_by(session, policy, staff_id):
-        due = o.deadline.due_at if o.deadline else None
-        items.append(OpenItem("work_order", o.id, due, f"{o.no} {o.item}"[:200], _who(o.where, o.customer)))
+        due, limit = (o.deadline.due_at, str(o.deadline.limit)) if o.deadline else (None, "")
+        items.append(OpenItem("work_order", o.id, due, f"{o.no} {o.item}"[:200], _who(o.where, o.customer), limit, o.owner_id, o.owner))
     for f in feedback.held_by(session, clock, policy, staff_id):
-        due = f.urgent.due_at if f.urgent else None
-        items.append(OpenItem("complaint", f.id, due, f"{f.no} {f.what}"[:200], _who(f.unit, f.customer)))
-    for v in visits:
-        items.append(OpenItem("visit", v.id, None, f"{v.purpose}"[:200], _who(units.get(v.unit_id), f"{v.surname}{v.title}")))
-    for c in calls:
-        due = c.hold_since + policy.duration("phone.hold_seconds") if c.state == CallState.ON_HOLD and c.hold_since else None
-        items.append(OpenItem("call", c.id, due, c.number, _who(units.get(c.unit_id))))
-    for m in payments:
-        items.append(OpenItem("payment", m.id, None, f"¥{format_fen(m.amount_fen)} {m.receipt_no}".strip(), _who(units.get(m.unit_id))))
+        due, clock_name = (f.urgent.due_at, str(f.urgent.clock)) if f.urgent else (None, "")
+        items.append(OpenItem("complaint", f.id, due, f"{f.no} {f.what}"[:200], _who(f.unit, f.customer), clock_name, f.owner_id, f.owner))
+    items += [OpenItem("visit", v.id, None, v.purpose[:200], _who(units.get(v.unit_id), f"{v.surname}{v.title}"), "",
+                       v.served_by_id, names.get(v.served_by_id, "")) for v in visits]
+    hold = policy.duration("phone.hold_seconds")
+    items += [OpenItem("call", c.id, c.hold_since + hold if c.state == CallState.ON_HOLD and c.hold_since else None, c.number,
+                       _who(units.get(c.unit_id)), c.state, c.answered_by_id, names.get(c.answered_by_id, "")) for c in calls]
+    items += [OpenItem("payment", m.id, None, f"¥{format_fen(m.amount_fen)} {m.receipt_no}".strip(), _who(units.get(m.unit_id)),
+                       "", m.holder_id, names.get(m.holder_id, "")) for m in payments]
     return items
 
 
@@ -126,8 +128,8 @@ def _desk(session: Session, policy: Policy) -> list[OpenItem]:
     units = _units(session, {v.unit_id for v in waiting} | {c.unit_id for c in ringing} | {c.unit_id for c in missed})
     handoff = policy.duration("reception.wait_handoff_minutes")
     ring = policy.duration("phone.ring_seconds") * int(policy.number("phone.answer_rings"))
-    items = [OpenItem("waiting", v.id, v.arrived_at + handoff, v.purpose, _who(units.get(v.unit_id), f"{v.surname}{v.title}"))
-             for v in waiting]
+    items = [OpenItem("waiting", v.id, v.arrived_at + handoff, v.purpose, _who(units.get(v.unit_id), f"{v.surname}{v.title}"),
+                      "urgent" if v.urgent else "") for v in waiting]
     items += [OpenItem("ringing", c.id, c.rang_at + ring, c.number, _who(units.get(c.unit_id))) for c in ringing]
     items += [OpenItem("missed", c.id, c.rang_at, c.number, _who(units.get(c.unit_id))) for c in missed]
     return items
@@ -138,8 +140,8 @@ def _by_due(items: list[OpenItem]) -> list[OpenItem]:
     return sorted(items, key=lambda i: (i.due_at is None, i.due_at or datetime.min, OWNED.index(i.kind) if i.kind in OWNED else 9, i.record_id))
 
 
-def open_items(store: Store, clock: Clock, policy: Policy, staff_id: int) -> list[OpenItem]:
-    """What the clerk holds and what is open at the desk, due first."""
+def open_items(store: Store, clock: Clock, policy: Policy, staff_id: int | None) -> list[OpenItem]:
+    """What the clerk holds (everyone's, with None) and what is open at the desk, due first."""
     with store.read() as session:
         return _by_due(_held(session, clock, policy, staff_id) + _desk(session, policy))
 

@@ -215,9 +215,11 @@ def list_orders(
     return sorted(views, key=lambda v: (v.deadline is None, v.deadline.due_at if v.deadline else far, -v.id))
 
 
-def held_by(session: Session, policy: Policy, staff_id: int) -> list[OrderView]:
-    """Open orders the clerk owns at the front desk (一票到底), for a shift handover."""
-    rows = session.exec(_query().where(WorkOrder.owner_id == staff_id, WorkOrder.state.in_([s.value for s in wo.OPEN]))).all()
+def held_by(session: Session, policy: Policy, staff_id: int | None) -> list[OrderView]:
+    """Open orders the clerk owns at the front desk (一票到底), for a shift handover (everyone's
+    with no clerk: Today)."""
+    owner = WorkOrder.owner_id == staff_id if staff_id is not None else WorkOrder.owner_id.is_not(None)
+    rows = session.exec(_query().where(owner, WorkOrder.state.in_([s.value for s in wo.OPEN]))).all()
     limits = Limits.of(policy)
     return [_view(*row, limits) for row in rows]
 
