@@ -20,7 +20,7 @@ from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.handover_dialogs import DocumentDialog, HistoryDialog, IncomingDialog, TextDialog
-from deskapp.screens.handover_text import document_lines
+from deskapp.screens.handover_text import document_lines, kind_label
 from deskapp.services import handover as ho
 from deskapp.services import promises
 from deskapp.services.auth import SignedIn
@@ -61,7 +61,7 @@ class HandoverScreen(DeskScreen):
     HandoverScreen DataTable { height: 1fr; }
     HandoverScreen #handover-detail { height: auto; max-height: 5; padding: 0 1; background: $boost; }
     HandoverScreen #handover-note { padding: 0 1; }
-    HandoverScreen #handover-hint { padding: 0 1; color: $text-muted; }
+    HandoverScreen #handover-hint { height: auto; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self) -> None:
@@ -81,7 +81,7 @@ class HandoverScreen(DeskScreen):
         yield table
         yield Static("", id="handover-detail")
         yield Label("", id="handover-note")
-        yield Label("", id="handover-hint")
+        yield Static("", id="handover-hint")
 
     def _rule(self) -> str:
         entry = self.ctx.catalogue.texts.get("one_ticket")
@@ -136,7 +136,7 @@ class HandoverScreen(DeskScreen):
             table.add_row(
                 Text(t(f"handover.item_state.{state}"), style=_STATE_STYLE[state]) if view else Text(""),
                 due,
-                Text(t(f"handover.kind.{item.kind}")),
+                Text(kind_label(item.kind, item.tag, t)),
                 Text(item.who),
                 Text(item.label),
                 Text(getattr(item, "note", "")),
@@ -165,7 +165,7 @@ class HandoverScreen(DeskScreen):
         self.query_one("#handover-counts", Label).update(counts)
         note = view.note if view else ""
         self.query_one("#handover-note", Label).update(t("handover.shift_note", note=note) if note else t("handover.shift_note_none"))
-        self.query_one("#handover-hint", Label).update(t("handover.presented_hint" if self.phase == "presented" else "handover.open_hint"))
+        self.query_one("#handover-hint", Static).update(t("handover.presented_hint" if self.phase == "presented" else "handover.open_hint"))
 
     def _highlighted(self) -> ho.ItemView | ho.OpenItem | None:
         table = self.query_one(DataTable)
@@ -187,7 +187,7 @@ class HandoverScreen(DeskScreen):
         if isinstance(item, ho.ItemView) and self.phase == "presented":
             self._seen.add(item.id)
         t = self.t
-        lines = Text.assemble((f"{t(f'handover.kind.{item.kind}')} · {item.who}", "bold"), "\n", item.label)
+        lines = Text.assemble((f"{kind_label(item.kind, item.tag, t)} · {item.who}", "bold"), "\n", item.label)
         if isinstance(item, ho.ItemView):
             for key, value in (("note", item.note), ("question", item.question), ("answer", item.answer)):
                 if value:

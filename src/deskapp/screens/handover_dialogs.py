@@ -129,7 +129,7 @@ class DocumentDialog(Dialog[None]):
         with Vertical():
             with VerticalScroll():
                 yield Static("\n".join(self._lines), markup=False)
-            yield Label(self.app.ctx.t("handover.form_keys"), classes="hint")
+            yield Label(self.app.ctx.t("handover.document_keys"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("VerticalScroll").focus()

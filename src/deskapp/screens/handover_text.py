@@ -8,12 +8,23 @@ from datetime import datetime, tzinfo
 from deskapp.services.handover import CLOSED, HandoverView, ItemView
 
 
+def kind_label(kind: str, tag: str, t: Callable[..., str]) -> str:
+    """What an open item is, as the clerk calls it: 维修到场, 维修评审, 答复客户, 等候来访 …"""
+    if kind == "promise" and tag:
+        return t(f"promise.{tag}")
+    if kind == "work_order" and tag:
+        return t(f"today.work_order.{tag}")
+    if kind == "complaint" and tag:
+        return t(f"complaints.clock.{tag}")
+    return t(f"handover.kind.{kind}")
+
+
 def when(at: datetime | None, tz: tzinfo, t: Callable[..., str]) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at else t("handover.doc.none")
 
 
 def item_lines(n: int, item: ItemView, tz: tzinfo, t: Callable[..., str]) -> list[str]:
-    lines = [t("handover.doc.item", n=n, kind=t(f"handover.kind.{item.kind}"), who=item.who, what=item.label).replace("  ", " ")]
+    lines = [t("handover.doc.item", n=n, kind=kind_label(item.kind, item.tag, t), who=item.who, what=item.label).replace("  ", " ")]
     if item.due_at:
         lines.append(t("handover.doc.due", due=when(item.due_at, tz, t)))
     if item.note:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Label, Static
 from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
+from deskapp.screens.handover_text import kind_label
 from deskapp.services import calls, handover, visits
 from deskapp.services.handover import OpenItem
 from deskapp.services.promises import close
@@ -95,13 +96,7 @@ class TodayScreen(DeskScreen):
         }
 
     def _kind(self, item: OpenItem) -> str:
-        if item.kind == "promise":
-            return self.t(f"promise.{item.tag}")
-        if item.kind == "work_order" and item.tag:
-            return self.t(f"today.work_order.{item.tag}")
-        if item.kind == "complaint" and item.tag:
-            return self.t(f"complaints.clock.{item.tag}")
-        return self.t(f"handover.kind.{item.kind}")
+        return kind_label(item.kind, item.tag, self.t)
 
     def _status(self, item: OpenItem) -> DueStatus | None:
         if item.due_at is None:

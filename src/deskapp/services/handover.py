@@ -157,6 +157,7 @@ class ItemView:
     due_at: datetime | None
     label: str
     who: str
+    tag: str
     note: str
     state: str
     question: str
@@ -196,7 +197,7 @@ class HandoverView:
 
 
 def _item_view(i: HandoverItem) -> ItemView:
-    return ItemView(i.id, i.kind, i.record_id, i.due_at, i.label, i.who, i.note, i.state, i.question, i.answer, i.acknowledged_at)
+    return ItemView(i.id, i.kind, i.record_id, i.due_at, i.label, i.who, i.tag, i.note, i.state, i.question, i.answer, i.acknowledged_at)
 
 
 def _load(session: Session, handover_id: int) -> Handover:
@@ -296,13 +297,13 @@ def _sync(session: Session, clock: Clock, policy: Policy, handover: Handover) ->
         row = items.get(key)
         if row is None:
             session.add(HandoverItem(handover_id=handover.id, kind=item.kind, record_id=item.record_id,
-                                     due_at=item.due_at, label=item.label, who=item.who))
+                                     due_at=item.due_at, label=item.label, who=item.who, tag=item.tag))
             added += 1
         elif row.state == CLOSED:  # open again (a failed callback reopens a complaint)
             row.state, row.acknowledged_at = PENDING, None
             added += 1
         else:
-            row.due_at, row.label, row.who = item.due_at, item.label, item.who
+            row.due_at, row.label, row.who, row.tag = item.due_at, item.label, item.who, item.tag
     for key, row in items.items():
         if key not in now_open and row.state != CLOSED:
             row.state = CLOSED

@@ -516,6 +516,7 @@ class HandoverItem(SQLModel, table=True):
     handover_id: int = Field(foreign_key="handover.id", index=True)
     kind: str = Field(max_length=16)  # promise / work_order / complaint / visit / call / payment / waiting / ringing / missed
     record_id: int
+    tag: str = Field(default="", max_length=32)  # the promise's kind, the order's limit, the complaint's clock
     due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     label: str = Field(max_length=200)  # what it is, as it stood
     who: str = Field(default="", max_length=100)  # unit and customer

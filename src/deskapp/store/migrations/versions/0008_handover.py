@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('handover_id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('tag', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('due_at', deskapp.store.types.UTCDateTime(), nullable=True),
     sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('who', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
