@@ -18,7 +18,7 @@ from deskapp.clock import FixedClock
 from deskapp.errors import DeskappError
 from deskapp.i18n import Translator
 from deskapp.policy import Policy
-from deskapp.screens.handover_text import document_lines
+from deskapp.screens.handover_text import document_lines, kind_label
 from deskapp.services import auth, calls, feedback, promises, visit_actions, visits, work_orders
 from deskapp.services import handover as ho
 from deskapp.services.auth import SignedIn
@@ -189,6 +189,9 @@ def test_open_items_gather_every_kind_the_clerk_holds_and_the_desk(demo_store: S
     arrival = found[("promise", held.arrival_promise)]
     assert arrival.due_at == NOW + timedelta(hours=1, minutes=15)
     assert arrival.label == "11点前师傅上门" and arrival.who == "1-1-202 刘先生"
+    assert arrival.tag == "repair_arrival"
+    for promise_id in demo:
+        assert found[("promise", promise_id)].tag == _promise(demo_store, promise_id).kind
 
     # work orders: no limit while received; the arrival limit once dispatched
     received = found[("work_order", held.received_order)]
@@ -198,12 +201,14 @@ def test_open_items_gather_every_kind_the_clerk_holds_and_the_desk(demo_store: S
     dispatched = found[("work_order", held.dispatched_order)]
     assert dispatched.due_at == NOW + timedelta(hours=1, minutes=15)
     assert dispatched.label == f"WX{held.dispatched_order:06d} 卫生间地漏堵塞"
+    assert (received.tag, dispatched.tag) == ("", "arrival")
 
     # the complaint: its most urgent clock (report up within 2 hours of acceptance)
     complaint = found[("complaint", held.complaint)]
     assert complaint.due_at == NOW + policy.duration("feedback.handler_escalate_hours") == NOW + timedelta(hours=2)
     assert complaint.label == f"TS{held.complaint:06d} 电梯噪音太大"
     assert complaint.who == "2-1-1601 刘先生"
+    assert complaint.tag == "escalation"
 
     # the visitor being served, the money taken for finance: no limit
     visit = found[("visit", held.served_visit)]
@@ -217,6 +222,7 @@ def test_open_items_gather_every_kind_the_clerk_holds_and_the_desk(demo_store: S
     assert (held_call.label, held_call.who) == (OWNER_PHONE_1_1_201, "1-1-201")
     talking = found[("call", held.talking_call)]
     assert (talking.due_at, talking.label, talking.who) == (None, "13900000001", "")
+    assert (held_call.tag, talking.tag) == ("on_hold", "talking")
 
     # the desk: a visitor waiting is handed off after 3 minutes, a ringing call answered within
     # 3 rings of 3 seconds, a missed call owed since it rang
@@ -230,6 +236,42 @@ def test_open_items_gather_every_kind_the_clerk_holds_and_the_desk(demo_store: S
     missed = found[("missed", held.missed_call)]
     assert missed.due_at == NOW - timedelta(minutes=20)
     assert missed.label == "13600000001"
+
+    # who holds what: the clerk, by name; the desk's items nobody
+    for key, item in found.items():
+        if key[0] in ho.OWNED:
+            assert (item.owner_id, item.owner) == (CLERK, CLERK_NAME), key
+        else:
+            assert (item.owner_id, item.owner, item.tag) == (None, "", ""), key
+
+
+def test_an_urgent_visitor_waiting_is_tagged(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
+    calm = visits.register_arrival(demo_store, clock, CLERK, unit_code="", surname="钱", title="先生", purpose="问路")
+    urgent = visits.register_arrival(demo_store, clock, CLERK, unit_code="", surname="孙", title="女士", purpose="漏水", urgent=True)
+    found = _by_key(ho.open_items(demo_store, clock, policy, CLERK))
+    assert (found[("waiting", calm)].tag, found[("waiting", urgent)].tag) == ("", "urgent")
+    handover_id = ho.open_handover(demo_store, clock, policy, CLERK)
+    assert _by_key(ho.get(demo_store, handover_id).items)[("waiting", urgent)].tag == "urgent"
+
+
+def test_with_no_clerk_open_items_are_everyones(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
+    """Today's view: what any clerk holds, each with its holder, and the desk once."""
+    mine = _hold_one_of_each(demo_store, clock, policy)
+    theirs = _hold_one_of_each(demo_store, clock, policy, staff=COLLEAGUE, tag="2")
+    everyone = ho.open_items(demo_store, clock, policy, None)
+    found = _by_key(everyone)
+    assert len(found) == len(everyone)
+    clerk_items = {i.key for i in ho.open_items(demo_store, clock, policy, CLERK)}
+    colleague_items = {i.key for i in ho.open_items(demo_store, clock, policy, COLLEAGUE)}
+    assert set(found) == clerk_items | colleague_items
+    assert found[("payment", mine.payment)].owner == CLERK_NAME
+    assert found[("payment", theirs.payment)].owner == COLLEAGUE_NAME
+    assert found[("work_order", theirs.received_order)].owner_id == COLLEAGUE
+    assert found[("complaint", mine.complaint)].owner_id == CLERK
+    assert found[("call", theirs.talking_call)].owner == COLLEAGUE_NAME
+    assert found[("visit", mine.served_visit)].owner == CLERK_NAME
+    assert sum(i.kind == "waiting" for i in everyone) == 2
+    assert [i.due_at for i in everyone if i.due_at] == sorted(i.due_at for i in everyone if i.due_at)
 
 
 def test_open_items_come_due_first_then_the_untimed(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
@@ -269,7 +311,7 @@ def test_items_of_another_clerk_are_not_gathered(demo_store: Store, clock: Fixed
 
 
 def test_opening_a_handover_stores_every_item_pending(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
-    held = _hold_one_of_each(demo_store, clock, policy)
+    _hold_one_of_each(demo_store, clock, policy)
     expected = {i.key: i for i in ho.open_items(demo_store, clock, policy, CLERK)}
     assert ho.current(demo_store, CLERK) is None
 
@@ -282,7 +324,7 @@ def test_opening_a_handover_stores_every_item_pending(demo_store: Store, clock: 
     assert {(i.kind, i.record_id) for i in view.items} == set(expected)
     for item in view.items:
         source = expected[(item.kind, item.record_id)]
-        assert (item.due_at, item.label, item.who) == (source.due_at, source.label, source.who)
+        assert (item.due_at, item.label, item.who, item.tag) == (source.due_at, source.label, source.who, source.tag)
         assert (item.state, item.note, item.question, item.answer, item.acknowledged_at) == ("pending", "", "", "", None)
         assert item.desk == (item.kind in ("waiting", "ringing", "missed"))
     assert [(i.kind, i.record_id) for i in view.items] == list(expected)  # the same order: due first
@@ -299,7 +341,6 @@ def test_opening_a_handover_stores_every_item_pending(demo_store: Store, clock: 
     assert len(ho.get(demo_store, handover_id).items) == len(expected)
     assert ho.get(demo_store, handover_id).opened_at == NOW + timedelta(minutes=1)
     assert len(_audit(demo_store, "handover.opened")) == 1
-    assert held.received_order  # (held used)
 
 
 # -- notes --------------------------------------------------------------------------------------------
@@ -606,11 +647,13 @@ def test_the_labels_follow_the_record_until_the_handover(demo_store: Store, cloc
     call = calls.ring(demo_store, clock, "13900000008")
     calls.answer(demo_store, clock, call, CLERK)
     handover_id = ho.open_handover(demo_store, clock, policy, CLERK)
-    assert _by_key(ho.get(demo_store, handover_id).items)[("call", call)].due_at is None
+    item = _by_key(ho.get(demo_store, handover_id).items)[("call", call)]
+    assert (item.due_at, item.tag) == (None, "talking")
     clock.advance(minutes=1)
     calls.hold(demo_store, clock, call, CLERK)
     ho.open_handover(demo_store, clock, policy, CLERK)
-    assert _by_key(ho.get(demo_store, handover_id).items)[("call", call)].due_at == clock.now() + timedelta(seconds=7)
+    item = _by_key(ho.get(demo_store, handover_id).items)[("call", call)]
+    assert (item.due_at, item.tag) == (clock.now() + timedelta(seconds=7), "on_hold")
 
 
 # -- completing -------------------------------------------------------------------------------------------------
@@ -692,7 +735,7 @@ def test_completing_hands_everything_owned_to_the_incoming_clerk(demo_store: Sto
     (completed,) = _audit(demo_store, "handover.completed")
     assert (completed.actor_id, completed.entity, completed.entity_id, completed.at) == (COLLEAGUE, "handover", handover_id, clock.now())
     assert json.loads(completed.detail) == {
-        "outgoing": CLERK, "incoming": COLLEAGUE, "items": len(done.items), "note": "现金 312.50 元已点清",
+        "outgoing": CLERK, "incoming": COLLEAGUE, "items": len(done.live), "note": "现金 312.50 元已点清",
     }
 
     assert ho.current(demo_store, CLERK) is None
@@ -711,7 +754,7 @@ def test_a_finished_handover_cannot_be_changed(demo_store: Store, clock: FixedCl
     assert _error(lambda: ho.present(demo_store, clock, policy, handover_id, _sign_in(demo_store, clock, "c03"))).key == "handover.finished"
     assert _error(lambda: ho.acknowledge(demo_store, clock, [item.id])).key == "handover.not_presented"
     assert ho.get(demo_store, handover_id).incoming_id == COLLEAGUE
-    assert all(p.handovers == 1 for p in map(lambda p: _promise(demo_store, p), _open_promises(demo_store, COLLEAGUE)))
+    assert [_promise(demo_store, p).handovers for p in _open_promises(demo_store, COLLEAGUE)] == [1] * 6
 
     # the clerk's next handover is a new one, with nothing of theirs left to hand over
     next_id = ho.open_handover(demo_store, clock, policy, CLERK)
@@ -871,6 +914,11 @@ def test_the_document_names_both_clerks_every_item_and_the_query(
     local = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
     assert local in lines[2] and local.endswith("10:01")
     assert not any("handover.doc." in line or "handover.kind." in line for line in lines)  # every key translated
+    for item in view.items:  # each item's kind as Today says it: the promise's kind, the order's limit …
+        label = kind_label(item.kind, item.tag, t)
+        assert f"[{label}]" in text
+        assert not label.startswith(("promise.", "today.", "complaints.", "handover.")), label
+    assert f"[{t('promise.repair_arrival')}]" in text and f"[{t('complaints.clock.escalation')}]" in text
 
 
 def test_the_document_of_an_open_handover_says_none_for_the_missing(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
@@ -886,5 +934,6 @@ def test_the_document_of_an_open_handover_says_none_for_the_missing(demo_store: 
     assert "Items handed over (6)" in en
     # each promise is one numbered line with its customer, then its due time
     first = view.items[0]
-    assert lines[lines.index("交接事项(6 项)") + 1] == f"1. [承诺] {first.who} {first.label}"
+    assert first.tag == "invoice_delivery"
+    assert lines[lines.index("交接事项(6 项)") + 1] == f"1. [发票送达] {first.who} {first.label}"
     assert lines[lines.index("交接事项(6 项)") + 2] == "   期限:" + first.due_at.astimezone(policy.timezone).strftime("%Y-%m-%d %H:%M")

@@ -128,7 +128,7 @@ class DocumentDialog(Dialog[None]):
 
         with Vertical():
             with VerticalScroll():
-                yield Static("\n".join(self._lines), markup=False)
+                yield Static("\n".join(self._lines), markup=False, id="document")
             yield Label(self.app.ctx.t("handover.document_keys"), classes="hint")
 
     def on_mount(self) -> None:
