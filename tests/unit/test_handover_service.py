@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func
 from sqlmodel import select
 
 from deskapp.clock import FixedClock
@@ -19,7 +18,15 @@ from deskapp.errors import DeskappError
 from deskapp.i18n import Translator
 from deskapp.policy import Policy
 from deskapp.screens.handover_text import document_lines, kind_label
-from deskapp.services import auth, calls, feedback, promises, visit_actions, visits, work_orders
+from deskapp.services import (
+    auth,
+    calls,
+    feedback,
+    promises,
+    visit_actions,
+    visits,
+    work_orders,
+)
 from deskapp.services import handover as ho
 from deskapp.services.auth import SignedIn
 from deskapp.store.engine import Store
@@ -357,8 +364,8 @@ def test_notes_are_written_by_the_outgoing_clerk_only(demo_store: Store, clock: 
     assert view.note == "现金 312.50 元已点清;钥匙 12 把"
 
     for staff in (COLLEAGUE, SUPERVISOR):
-        assert _error(lambda: ho.note_item(demo_store, clock, staff, first.id, "改写")).key == "handover.only_outgoing"
-        assert _error(lambda: ho.note_shift(demo_store, clock, staff, handover_id, "改写")).key == "handover.only_outgoing"
+        assert _error(lambda s=staff: ho.note_item(demo_store, clock, s, first.id, "改写")).key == "handover.only_outgoing"
+        assert _error(lambda s=staff: ho.note_shift(demo_store, clock, s, handover_id, "改写")).key == "handover.only_outgoing"
     view = ho.get(demo_store, handover_id)
     assert view.items[0].note == "已电话告知业主,财务下午3点回来"
     assert view.note == "现金 312.50 元已点清;钥匙 12 把"
@@ -386,10 +393,15 @@ def test_the_outgoing_clerk_may_still_note_once_presented(demo_store: Store, clo
 
 def test_presenting_to_the_next_clerk(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
     handover_id = ho.open_handover(demo_store, clock, policy, CLERK)
+    kept = _open_promises(demo_store, CLERK)[-1]
     clock.advance(minutes=10)
+    made = promises.make(demo_store, clock, policy, CLERK, "message", "转告物业经理:车位问题")
+    promises.close(demo_store, clock, CLERK, kept, PromiseState.KEPT)
     incoming = _sign_in(demo_store, clock, "c02")
     assert (incoming.staff_id, incoming.role) == (COLLEAGUE, "clerk")
     ho.present(demo_store, clock, policy, handover_id, incoming)
+    items = _by_key(ho.get(demo_store, handover_id).items)  # brought up to date as presented
+    assert items[("promise", made)].state == "pending" and items[("promise", kept)].state == "closed"
 
     view = ho.get(demo_store, handover_id)
     assert (view.state, view.incoming_id, view.incoming, view.presented_at) == ("presented", COLLEAGUE, COLLEAGUE_NAME, clock.now())
@@ -482,7 +494,7 @@ def test_a_queried_item_waits_for_the_answer(demo_store: Store, clock: FixedCloc
     ho.query(demo_store, clock, item.id, "  发票开好了吗?  ")
     queried = ho.get(demo_store, handover_id).items[0]
     assert (queried.state, queried.question, queried.answer, queried.acknowledged_at) == ("queried", "发票开好了吗?", "", None)
-    assert [i.id for i in ho.get(demo_store, handover_id).unacknowledged][0] == item.id
+    assert item.id in [i.id for i in ho.get(demo_store, handover_id).unacknowledged]
 
     refused = _error(lambda: ho.acknowledge(demo_store, clock, [item.id]))
     assert refused.key == "handover.item_queried" and refused.params == {"what": item.label[:30]}
@@ -640,6 +652,29 @@ def test_an_item_closed_and_open_again_must_be_acknowledged_again(demo_store: St
     ho.complete(demo_store, clock, policy, handover_id)
     with demo_store.read() as session:
         assert session.get(Call, call).answered_by_id == THIRD
+
+
+def test_an_item_open_again_is_brought_up_to_date(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
+    """_sync "brings the items in line with what is open now": an item closed and open again must
+    show the record as it is now, not as it was when it closed (here: on hold then, talking now)."""
+    call = calls.ring(demo_store, clock, "13900000007")
+    calls.answer(demo_store, clock, call, CLERK)
+    calls.hold(demo_store, clock, call, CLERK)  # on hold: due back within 7 seconds
+    handover_id = _presented(demo_store, clock, policy, incoming="c03")
+    assert _by_key(ho.get(demo_store, handover_id).items)[("call", call)].tag == "on_hold"
+
+    calls.resume(demo_store, clock, call, COLLEAGUE)
+    ho.open_handover(demo_store, clock, policy, CLERK)  # closed: the colleague has the line
+    clock.advance(minutes=2)
+    calls.hold(demo_store, clock, call, COLLEAGUE)
+    calls.resume(demo_store, clock, call, CLERK)  # back with the clerk, talking: no time limit
+    now_open = _by_key(ho.open_items(demo_store, clock, policy, CLERK))[("call", call)]
+    assert (now_open.due_at, now_open.tag) == (None, "talking")
+
+    assert _error(lambda: ho.complete(demo_store, clock, policy, handover_id)).key == "handover.new_items"
+    again = _by_key(ho.get(demo_store, handover_id).items)[("call", call)]
+    assert again.state == "pending"
+    assert (again.due_at, again.tag) == (now_open.due_at, now_open.tag)
 
 
 def test_the_labels_follow_the_record_until_the_handover(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
@@ -893,7 +928,7 @@ def _documented(store: Store, clock: FixedClock, policy: Policy) -> tuple[ho.Han
 def test_the_document_names_both_clerks_every_item_and_the_query(
     lang: str, demo_store: Store, clock: FixedClock, policy: Policy,
 ) -> None:
-    view, held, kept = _documented(demo_store, clock, policy)
+    view, _, kept = _documented(demo_store, clock, policy)
     t = Translator(lang)
     lines = document_lines(view, policy.timezone, t)
     text = "\n".join(lines)
