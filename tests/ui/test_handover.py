@@ -88,7 +88,7 @@ async def test_the_power_cut_case_replayed_by_keyboard(demo_store, make_app, sig
         await pilot.press("s")
         await _type(pilot, "现金 0 元;钥匙 12 把已清点")
         await _next_clerk_signs_in(pilot)
-        assert "接班:林晓婷" in str(app.screen.query_one("#handover-head").content)
+        assert "接班 林晓婷" in str(app.screen.query_one("#handover-head").content)
 
         # The next clerk queries the arrival promise; the outgoing clerk answers.
         app.screen.query_one(DataTable).move_cursor(row=at)

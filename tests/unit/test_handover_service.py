@@ -879,7 +879,7 @@ def test_cancelling_withdraws_and_nothing_changes_hands(demo_store: Store, clock
     ho.cancel(demo_store, clock, handover_id, CLERK)
 
     view = ho.get(demo_store, handover_id)
-    assert (view.state, view.completed_at) == ("cancelled", clock.now())
+    assert (view.state, view.completed_at) == ("cancelled", None)  # withdrawn, not completed
     assert ho.current(demo_store, CLERK) is None
     (cancelled,) = _audit(demo_store, "handover.cancelled")
     assert (cancelled.actor_id, cancelled.entity_id) == (CLERK, handover_id)
@@ -972,3 +972,45 @@ def test_the_document_of_an_open_handover_says_none_for_the_missing(demo_store: 
     assert first.tag == "invoice_delivery"
     assert lines[lines.index("交接事项(6 项)") + 1] == f"1. [发票送达] {first.who} {first.label}"
     assert lines[lines.index("交接事项(6 项)") + 2] == "   期限:" + first.due_at.astimezone(policy.timezone).strftime("%Y-%m-%d %H:%M")
+
+
+def test_only_the_outgoing_clerk_withdraws(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
+    handover_id = ho.open_handover(demo_store, clock, policy, CLERK)
+    with pytest.raises(DeskappError) as refused:
+        ho.cancel(demo_store, clock, handover_id, 2)
+    assert refused.value.key == "handover.only_outgoing"
+    assert ho.get(demo_store, handover_id).state == "open"
+
+
+def test_another_clerk_presenting_must_acknowledge_anew(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
+    from deskapp.services.auth import sign_in
+
+    handover_id = ho.open_handover(demo_store, clock, policy, CLERK)
+    ho.present(demo_store, clock, policy, handover_id, sign_in(demo_store, clock, "c02", "2468"))
+    items = ho.get(demo_store, handover_id).live
+    ho.acknowledge(demo_store, clock, [i.id for i in items])
+    ho.present(demo_store, clock, policy, handover_id, sign_in(demo_store, clock, "c03", "1357"))
+    view = ho.get(demo_store, handover_id)
+    assert view.incoming == "吴嘉欣"
+    assert {i.state for i in view.live} == {"pending"}
+    with pytest.raises(DeskappError) as refused:
+        ho.complete(demo_store, clock, policy, handover_id)
+    assert refused.value.key == "handover.unacknowledged"
+
+
+def test_money_goes_to_finance_only_from_its_holder_and_to_a_named_person(demo_store: Store, clock: FixedClock) -> None:
+    from deskapp.store.tables import FeePayment
+
+    with demo_store.session() as session:
+        payment = FeePayment(unit_id=1, amount_fen=31250, paid_at=clock.now(), receipt_no="R-9", taken_by_id=CLERK, holder_id=CLERK)
+        session.add(payment)
+        session.flush()
+        payment_id = payment.id
+    for staff, finance, key in ((CLERK, "  ", "payment.finance_required"), (2, "刘慧敏", "payment.not_held")):
+        with pytest.raises(DeskappError) as refused:
+            ho.hand_to_finance(demo_store, clock, staff, payment_id, finance)
+        assert refused.value.key == key
+    ho.hand_to_finance(demo_store, clock, CLERK, payment_id, "刘慧敏")
+    with demo_store.read() as session:
+        held = session.get(FeePayment, payment_id)
+        assert (held.holder_id, held.handed_to, held.handed_at) == (None, "刘慧敏", clock.now())

@@ -20,7 +20,7 @@ from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.handover_dialogs import DocumentDialog, HistoryDialog, IncomingDialog, TextDialog
-from deskapp.screens.handover_text import document_lines, kind_label
+from deskapp.screens.handover_text import document_lines, item_text, kind_label
 from deskapp.services import handover as ho
 from deskapp.services import promises
 from deskapp.services.auth import SignedIn
@@ -56,7 +56,7 @@ class HandoverScreen(DeskScreen):
 
     DEFAULT_CSS = """
     HandoverScreen #handover-head { text-style: bold; padding: 0 1; }
-    HandoverScreen #handover-rule { padding: 0 1; color: $text-muted; }
+    HandoverScreen #handover-rule { height: auto; padding: 0 1; color: $text-muted; }
     HandoverScreen #handover-counts { padding: 0 1; }
     HandoverScreen DataTable { height: 1fr; }
     HandoverScreen #handover-detail { height: auto; max-height: 5; padding: 0 1; background: $boost; }
@@ -73,7 +73,7 @@ class HandoverScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Label(self.t("handover.title"), id="handover-head")
-        yield Label(self._rule(), id="handover-rule")
+        yield Static(self._rule(), id="handover-rule")
         yield Label("", id="handover-counts")
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="handover-items")
         for key in ("state", "due", "kind", "who", "what", "note"):
@@ -138,7 +138,7 @@ class HandoverScreen(DeskScreen):
                 due,
                 Text(kind_label(item.kind, item.tag, t)),
                 Text(item.who),
-                Text(item.label),
+                Text(item_text(item.kind, item.label, t)),
                 Text(getattr(item, "note", "")),
                 key=key,
             )
@@ -152,7 +152,7 @@ class HandoverScreen(DeskScreen):
         t = self.t
         clerk = self.ctx.clerk
         incoming = t("handover.incoming", name=view.incoming) if view and view.incoming else t("handover.incoming_none")
-        head = f"{t('handover.title')} · {t('handover.outgoing', name=view.outgoing if view else clerk.name)} · {incoming}"
+        head = f"{t('handover.title')} · {t('handover.outgoing', name=view.outgoing if view else clerk.name)} → {incoming}"
         if view is not None:
             head += f" · {t(f'handover.state.{view.state}')}"
         self.query_one("#handover-head", Label).update(head)
@@ -187,7 +187,7 @@ class HandoverScreen(DeskScreen):
         if isinstance(item, ho.ItemView) and self.phase == "presented":
             self._seen.add(item.id)
         t = self.t
-        lines = Text.assemble((f"{kind_label(item.kind, item.tag, t)} · {item.who}", "bold"), "\n", item.label)
+        lines = Text.assemble((f"{kind_label(item.kind, item.tag, t)} · {item.who}", "bold"), "\n", item_text(item.kind, item.label, t))
         if isinstance(item, ho.ItemView):
             for key, value in (("note", item.note), ("question", item.question), ("answer", item.answer)):
                 if value:
@@ -283,7 +283,9 @@ class HandoverScreen(DeskScreen):
                 self._run(lambda: ho.hand_to_finance(ctx.store, ctx.clock, ctx.clerk.staff_id, item.record_id, finance),
                           self.t("handover.handed_to_finance", what=item.label))
 
-        self.app.push_screen(TextDialog(self.t("handover.finance_title", what=item.label), field="finance"), save)
+        self.app.push_screen(
+            TextDialog(self.t("handover.finance_title", what=item.label), field="finance", required="error.payment.finance_required"), save
+        )
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -19,12 +19,20 @@ def kind_label(kind: str, tag: str, t: Callable[..., str]) -> str:
     return t(f"handover.kind.{kind}")
 
 
+def item_text(kind: str, label: str, t: Callable[..., str]) -> str:
+    """The item's text; a visit's purpose is kept as its code and said in the UI language."""
+    if kind in ("visit", "waiting") and label:
+        said = t(f"walk_in.purpose.{label}")
+        return said if said != f"walk_in.purpose.{label}" else label
+    return label
+
+
 def when(at: datetime | None, tz: tzinfo, t: Callable[..., str]) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at else t("handover.doc.none")
 
 
 def item_lines(n: int, item: ItemView, tz: tzinfo, t: Callable[..., str]) -> list[str]:
-    lines = [t("handover.doc.item", n=n, kind=kind_label(item.kind, item.tag, t), who=item.who, what=item.label).replace("  ", " ")]
+    lines = [t("handover.doc.item", n=n, kind=kind_label(item.kind, item.tag, t), who=item.who, what=item_text(item.kind, item.label, t)).replace("  ", " ")]
     if item.due_at:
         lines.append(t("handover.doc.due", due=when(item.due_at, tz, t)))
     if item.note:

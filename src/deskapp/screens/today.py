@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Label, Static
 from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
-from deskapp.screens.handover_text import kind_label
+from deskapp.screens.handover_text import item_text, kind_label
 from deskapp.services import calls, handover, visits
 from deskapp.services.handover import OpenItem
 from deskapp.services.promises import close
@@ -115,7 +115,7 @@ class TodayScreen(DeskScreen):
         state = self.t(f"due.{status}") if status else self.t("handover.now")
         head = " · ".join(filter(None, (state, due, self._kind(item), item.who, item.owner)))
         style = _STATUS_STYLE[status] if status else ""
-        self.query_one("#today-detail", Static).update(Text.assemble((head, style or "bold"), "\n", item.label))
+        self.query_one("#today-detail", Static).update(Text.assemble((head, style or "bold"), "\n", item_text(item.kind, item.label, self.t)))
 
     def _highlighted(self) -> OpenItem | None:
         table = self.query_one(DataTable)
@@ -174,7 +174,7 @@ class TodayScreen(DeskScreen):
                 Text(self._kind(item)),
                 Text(item.who),
                 Text(item.owner),
-                Text(item.label),
+                Text(item_text(item.kind, item.label, self.t)),
                 key=key,
             )
         if table.row_count:

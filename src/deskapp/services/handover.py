@@ -301,6 +301,7 @@ def _sync(session: Session, clock: Clock, policy: Policy, handover: Handover) ->
             added += 1
         elif row.state == CLOSED:  # open again (a failed callback reopens a complaint)
             row.state, row.acknowledged_at = PENDING, None
+            row.due_at, row.label, row.who, row.tag = item.due_at, item.label, item.who, item.tag
             added += 1
         else:
             row.due_at, row.label, row.who, row.tag = item.due_at, item.label, item.who, item.tag
@@ -368,6 +369,10 @@ def present(store: Store, clock: Clock, policy: Policy, handover_id: int, incomi
         _still_open(handover)
         if incoming.staff_id == handover.outgoing_id:
             raise DeskappError("handover.same_clerk")
+        if handover.incoming_id not in (None, incoming.staff_id):  # another clerk takes over: they acknowledge anew
+            for item in session.exec(select(HandoverItem).where(HandoverItem.handover_id == handover.id,
+                                                                HandoverItem.state == ACKNOWLEDGED)).all():
+                item.state, item.acknowledged_at = PENDING, None
         handover.incoming_id = incoming.staff_id
         handover.presented_at = clock.now()
         handover.state = HandoverState.PRESENTED
@@ -484,16 +489,19 @@ def cancel(store: Store, clock: Clock, handover_id: int, staff_id: int) -> None:
     with store.session() as session:
         handover = _load(session, handover_id)
         _still_open(handover)
+        if staff_id != handover.outgoing_id:
+            raise DeskappError("handover.only_outgoing")
         handover.state = HandoverState.CANCELLED
-        handover.completed_at = clock.now()
         audit.record(session, clock, "handover.cancelled", actor_id=staff_id, entity="handover", entity_id=handover.id)
 
 
 def hand_to_finance(store: Store, clock: Clock, staff_id: int, payment_id: int, finance: str) -> None:
     """Money taken for finance is handed to finance: it leaves the clerk's hands (and the handover)."""
+    if not finance.strip():
+        raise DeskappError("payment.finance_required")
     with store.session() as session:
         payment = session.get(FeePayment, payment_id)
-        if payment is None or payment.handed_at is not None:
+        if payment is None or payment.handed_at is not None or payment.holder_id != staff_id:
             raise DeskappError("payment.not_held", id=payment_id)
         payment.handed_at, payment.handed_to, payment.holder_id = clock.now(), finance.strip()[:64], None
         audit.record(session, clock, "fee.handed_to_finance", actor_id=staff_id, entity="fee_payment", entity_id=payment_id,
