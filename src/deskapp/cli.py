@@ -356,6 +356,138 @@ def handover_show(
         typer.echo("\n".join(document_lines(get(context.store, handover_id), context.policy.timezone, context.t)))
 
 
+report_app = typer.Typer(help="The customer service centre's report (客服中心日报表): a day, or a range of days.")
+app.add_typer(report_app, name="report")
+
+FormatOption = Annotated[str, typer.Option("--format", help="table (terminal), csv, xlsx, md or json.")]
+OutOption = Annotated[str | None, typer.Option("--out", help="Write to this file instead of the terminal (needed for xlsx).")]
+UnmaskedOption = Annotated[
+    bool, typer.Option("--unmasked", help="Full phone numbers in the detail lists: asks a CS supervisor's code and PIN.")
+]
+
+
+def _report_out(context, report, fmt: str, out: str | None) -> None:
+    """Print or write the report; xlsx only to a file."""
+    from pathlib import Path
+
+    from deskapp import report_formats as rf
+
+    t = context.t
+    if fmt not in rf.FORMATS:
+        raise DeskappError("report.bad_format", format=fmt)
+    if fmt == "xlsx" and not out:
+        raise DeskappError("report.xlsx_needs_out")
+    if fmt == "table" and not out:
+        rf.print_table(report, t)
+        return
+    path = Path(out) if out else None
+    try:
+        if fmt == "xlsx":
+            rf.write_xlsx(report, t, path)
+        elif fmt == "table":
+            from rich.console import Console
+
+            with path.open("w", encoding="utf-8") as f:
+                rf.print_table(report, t, Console(file=f, width=160, color_system=None))
+        elif path is not None:
+            # CSV with a byte-order mark, so that Excel and WPS read the Chinese as UTF-8.
+            path.write_text(rf.render(report, fmt, t), encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        else:
+            sys.stdout.write(rf.render(report, fmt, t))
+            return
+    except OSError as e:
+        raise DeskappError("report.out_folder", path=str(path), reason=e.strerror or str(e)) from None
+    typer.echo(t("report.written", path=str(path)), err=True)
+
+
+def _supervisor_consent(context) -> None:
+    """--unmasked: a CS supervisor or the office director signs with their code and PIN (audited)."""
+    from deskapp.services import audit
+    from deskapp.services.auth import sign_in
+
+    code = typer.prompt(context.t("report.unmasked_code"), err=True)
+    pin = typer.prompt(context.t("report.unmasked_pin"), hide_input=True, err=True)
+    who = sign_in(context.store, context.clock, code, pin)
+    if who.role not in ("supervisor", "director"):
+        raise DeskappError("report.unmasked_role")
+    with context.store.session() as session:
+        audit.record(session, context.clock, "report.unmasked", actor_id=who.staff_id, entity="staff", entity_id=who.staff_id)
+
+
+def _today(context):
+    return context.clock.now().astimezone(context.policy.timezone).date()
+
+
+@report_app.command("daily")
+def report_daily(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", help="The day: 2026-11-24, today, yesterday, 昨天, -3 (three days ago).")] = "today",
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    unmasked: UnmaskedOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """One day: visits, calls, repairs (household and public apart), complaints, release slips,
+    promises and handovers, and by clerk. An empty day is a report of zeros."""
+    options = ctx.obj.merged(db, lang, policy)
+    with cleanly(options):
+        from deskapp.services.report import daily, parse_day
+
+        context = _context(options)
+        when = parse_day(day, _today(context))
+        if fmt not in ("table", "csv", "xlsx", "md", "json"):
+            raise DeskappError("report.bad_format", format=fmt)
+        if unmasked:
+            _supervisor_consent(context)
+        report = daily(context.store, context.clock, context.policy, when, masked=not unmasked)
+        _report_out(context, report, fmt, out)
+
+
+@report_app.command("range")
+def report_range(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="The first day (as for --date).")],
+    end: Annotated[str, typer.Option("--to", help="The last day, included.")] = "today",
+    fmt: FormatOption = "table",
+    out: OutOption = None,
+    unmasked: UnmaskedOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Day by day, then every section over the whole range (totals)."""
+    options = ctx.obj.merged(db, lang, policy)
+    with cleanly(options):
+        from deskapp.services.report import parse_day, span
+
+        context = _context(options)
+        today = _today(context)
+        first, last = parse_day(start, today), parse_day(end, today)
+        if fmt not in ("table", "csv", "xlsx", "md", "json"):
+            raise DeskappError("report.bad_format", format=fmt)
+        if unmasked:
+            _supervisor_consent(context)
+        with _progress(context.t("report.progress")) as tick:
+            report = span(context.store, context.clock, context.policy, first, last, masked=not unmasked, progress=tick)
+        _report_out(context, report, fmt, out)
+
+
+@contextmanager
+def _progress(label: str):
+    """A progress bar on stderr for long work, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
 def _parse_at(text: str, tz):
     from datetime import datetime
 
