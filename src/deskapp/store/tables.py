@@ -525,3 +525,136 @@ class HandoverItem(SQLModel, table=True):
     question: str = Field(default="", max_length=400)
     answer: str = Field(default="", max_length=400)
     acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class KeyTag(SQLModel, table=True):
+    """A labelled key (set) kept at the counter for a unit (钥匙管理 4.1: 标识应标注清楚)."""
+
+    __tablename__ = "key_tag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=32, unique=True)  # what the tag says, e.g. 1-1-201-A
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    what: str = Field(default="", max_length=100)  # 入户门 2 把、信箱 1 把
+    state: str = Field(default="held", max_length=16, index=True)  # held / lent / issued / missing
+    label_state: str = Field(default="ok", max_length=16)  # ok / worn (标签破损或模糊) — from the last check
+    added_at: datetime = Field(sa_column=_utc())
+
+
+class KeyLoan(SQLModel, table=True):
+    """A key lent (借用) or issued to its owner for good (领取), and its return."""
+
+    __tablename__ = "key_loan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_id: int = Field(foreign_key="key_tag.id", index=True)
+    kind: str = Field(default="loan", max_length=8)  # loan / issue
+    borrower_kind: str = Field(max_length=16)  # domain.registers.Borrower
+    borrower: str = Field(max_length=64)
+    company: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=32)
+    purpose: str = Field(default="", max_length=200)
+    id_type: str = Field(default="", max_length=16)
+    id_masked: str = Field(default="", max_length=32)
+    manager: str = Field(default="", max_length=64)  # the sales manager who signed
+    signed: bool = False
+    lent_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    lent_by_id: int = Field(foreign_key="staff.id")
+    holder_id: int | None = Field(default=None, foreign_key="staff.id", index=True)  # the clerk who gets it back (4.6)
+    due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    returned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    returned_to_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class KeyCheck(SQLModel, table=True):
+    """A periodic check of the keys held (4.2): which were missing, which labels were worn."""
+
+    __tablename__ = "key_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    by_id: int = Field(foreign_key="staff.id")
+    checked: int = 0
+    missing: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON labels
+    worn: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON labels
+    note: str = Field(default="", max_length=400)
+
+
+class Vacancy(SQLModel, table=True):
+    """A vacant-unit application (空置房申请) and, once confirmed, the vacancy itself."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    owner: str = Field(max_length=64)
+    id_type: str = Field(default="", max_length=16)
+    id_masked: str = Field(default="", max_length=32)
+    start: date
+    end: date
+    reason: str = Field(default="", max_length=200)
+    notice_given: bool = False  # what vacancy means was read to the owner
+    state: str = Field(default="applied", max_length=16, index=True)  # applied / confirmed / refused / occupied / ended
+    applied_at: datetime = Field(sa_column=_utc())
+    applied_by_id: int = Field(foreign_key="staff.id")
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    refused_reason: str = Field(default="", max_length=200)
+
+
+class VacancyInspection(SQLModel, table=True):
+    """A monthly (or after-storm) inspection of a vacant or unsold unit, with the meter readings."""
+
+    __tablename__ = "vacancy_inspection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    vacancy_id: int | None = Field(default=None, foreign_key="vacancy.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    by_id: int = Field(foreign_key="staff.id")
+    after_storm: bool = False
+    facilities_ok: bool = True
+    clean_ok: bool = True
+    cracks_or_leaks: bool = False
+    water_reading: float | None = None  # the meter (t)
+    power_reading: float | None = None  # the meter (kWh)
+    water_used: float | None = None  # since the previous reading
+    power_used: float | None = None
+    lived_in: bool = False
+    note: str = Field(default="", max_length=400)
+
+
+class Renovation(SQLModel, table=True):
+    """A renovation under supervision (装修监管): opened when the permit is issued at the counter."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    permit_no: str = Field(default="", max_length=32)
+    owner: str = Field(default="", max_length=64)
+    company: str = Field(default="", max_length=64)
+    workers: int = 0
+    deposit_fen: int = 0
+    source_kind: str = Field(default="", max_length=16)
+    source_id: int | None = None
+    opened_at: datetime = Field(sa_column=_utc())
+    opened_by_id: int = Field(foreign_key="staff.id")
+    phase: str = Field(default="plumbing", max_length=16)  # domain.registers.Phase
+    phase_since: datetime = Field(sa_column=_utc())
+    state: str = Field(default="active", max_length=16, index=True)  # active / completed / rechecked / refunded
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    completion_ok: bool | None = None  # 初验
+    rechecked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    recheck_ok: bool | None = None  # 复验
+    refunded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class RenovationPatrol(SQLModel, table=True):
+    """One patrol of a renovation: its phase then, and any violation found."""
+
+    __tablename__ = "renovation_patrol"
+
+    id: int | None = Field(default=None, primary_key=True)
+    renovation_id: int = Field(foreign_key="renovation.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    by_id: int = Field(foreign_key="staff.id")
+    phase: str = Field(max_length=16)
+    ok: bool = True
+    violation: str = Field(default="", max_length=400)
