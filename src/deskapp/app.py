@@ -13,6 +13,7 @@ from deskapp.screens.handover import HandoverScreen
 from deskapp.screens.help import HelpScreen
 from deskapp.screens.phone import PhoneScreen
 from deskapp.screens.presence import PresenceDialog
+from deskapp.screens.registers import RegistersScreen
 from deskapp.screens.release import Handed, ReleaseScreen
 from deskapp.screens.repair import Intake, RepairScreen
 from deskapp.screens.signin import SignInScreen
@@ -23,7 +24,7 @@ from deskapp.services.auth import SignedIn
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen, "complaints": ComplaintsScreen, "handover": HandoverScreen}
+    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen, "complaints": ComplaintsScreen, "handover": HandoverScreen, "registers": RegistersScreen}
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = True  # Ctrl+P: a slip or a work order by its number
     COMMANDS = {RecordsProvider}
@@ -37,6 +38,7 @@ class DeskApp(App):
         Binding("f6", "switch_mode('complaints')", "key.complaints", id="complaints"),
         Binding("f7", "switch_mode('handover')", "key.handover", id="handover"),
         Binding("f8", "switch_mode('today')", "key.today", id="today"),
+        Binding("f9", "switch_mode('registers')", "key.registers", id="registers"),
         Binding("ctrl+o", "presence", "key.presence", id="presence"),
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
     ]
@@ -96,7 +98,8 @@ class DeskApp(App):
             self.open_order(record_id)
             return
         mode = {"complaint": "complaints", "feedback": "complaints", "visit": "walk_in", "waiting": "walk_in",
-                "call": "phone", "ringing": "phone", "missed": "phone", "release": "release"}.get(kind, "today")
+                "call": "phone", "ringing": "phone", "missed": "phone", "release": "release",
+                "key": "registers", "key_check": "registers", "vacancy": "registers", "renovation": "registers"}.get(kind, "today")
         if self.current_mode != mode:
             self.switch_mode(mode)
 
