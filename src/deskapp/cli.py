@@ -405,8 +405,16 @@ def _supervisor_consent(context) -> None:
     from deskapp.services import audit
     from deskapp.services.auth import sign_in
 
-    code = typer.prompt(context.t("report.unmasked_code"), err=True)
-    pin = typer.prompt(context.t("report.unmasked_pin"), hide_input=True, err=True)
+    import getpass
+    import warnings
+
+    # Prompts on stderr and nothing on stdout, which carries the report.
+    sys.stderr.write(f"{context.t('report.unmasked_code')}: ")
+    sys.stderr.flush()
+    code = sys.stdin.readline().strip()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", getpass.GetPassWarning)
+        pin = getpass.getpass(f"{context.t('report.unmasked_pin')}: ", stream=sys.stderr).strip()
     who = sign_in(context.store, context.clock, code, pin)
     if who.role not in ("supervisor", "director"):
         raise DeskappError("report.unmasked_role")

@@ -14,6 +14,7 @@ from pathlib import Path
 from deskapp.services.report import Report, Table, Value
 
 FORMATS = ("table", "csv", "xlsx", "md", "json")
+WIDE = 7  # a terminal table with more columns than this is printed turned (figures as rows)
 JSON_VERSION = 1
 
 
@@ -134,6 +135,8 @@ def print_table(report: Report, t: Callable[..., str], console=None) -> None:
     console = console or Console()
     console.print(title(report, t), style="bold")
     for name, headers, rows in localised(report, t):
+        if len(headers) > WIDE and rows:  # too wide for 80 columns: one row per figure instead
+            headers, rows = [headers[0], *[_text(row[0]) for row in rows]], [[h, *[row[n] for row in rows]] for n, h in enumerate(headers) if n]
         table = RichTable(title=name, title_justify="left", title_style="bold")
         for n, header in enumerate(headers):
             table.add_column(header, justify="left" if n == 0 else "right")

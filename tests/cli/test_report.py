@@ -312,6 +312,20 @@ SUMMARY_LABELS = ["来访人次", "等候中位数(秒)", "来电", "三声内�
 REPAIR_HEADERS = ["类型", "新报修", "完工", "关闭", "未结", "超时未到场", "到场", "准时到场", "到场及时率%", "评审", "评审及时",
                   "评审及时率%", "满意度", "回访", "回访不满意", "转介"]
 TITLE = "客服中心日报表 2026-11-20 · 海悦花园管理处"
+# On the terminal, tables wider than 7 columns are printed turned: one row per figure, one column
+# per area (or clerk), so that they stay readable at 80 columns.
+_HOUSEHOLD = ["1", "1", "1", "0", "0", "1", "1", "100", "1", "1", "100", "4", "1", "0", "0"]
+_PUBLIC = ["1", "0", "0", "1", "1", "0", "0", "—", "0", "0", "—", "—", "0", "0", "0"]
+_TOTAL = ["2", "1", "1", "1", "1", "1", "1", "100", "1", "1", "100", "4", "1", "0", "0"]
+TURNED_REPAIRS = [["类型", "入户", "公共", "合计"]] + [
+    [header, h, p, t] for header, h, p, t in zip(REPAIR_HEADERS[1:], _HOUSEHOLD, _PUBLIC, _TOTAL)
+]
+_CLERK_HEADERS = ["接待来访", "接听电话", "受理报修", "受理投诉", "开放行条", "作出承诺", "兑现承诺", "失约"]
+_BY_CLERK = {"林晓婷": ["1", "1", "0", "1", "0", "1", "0", "0"], "陈小雨": ["1", "1", "2", "1", "2", "4", "2", "1"],
+             "黄丽娟": ["1", "0", "0", "0", "0", "0", "0", "0"]}
+TURNED_CLERKS = [["接待员", *_BY_CLERK]] + [
+    [header, *(values[n] for values in _BY_CLERK.values())] for n, header in enumerate(_CLERK_HEADERS)
+]
 
 
 def check_xlsx_equals_json(path: Path, sections: dict[str, list[dict]], ids: list[str], sheets: list[str], title: str) -> None:
@@ -456,9 +470,7 @@ def test_table_written_to_a_file(day_store: Store, tmp_path: Path) -> None:
     assert text.splitlines()[0] == TITLE
     for words in (["来访人次", "4"], ["等候中位数(秒)", "120"], ["三声内接听率%", "50"], ["完成交接班", "1"],
                   ["缴费", "2", "2", "0", "60", "180", "4.5"], ["合计", "4", "3", "1", "120", "180", "4"],
-                  REPAIR_HEADERS, ["入户", "1", "1", "1", "0", "0", "1", "1", "100", "1", "1", "100", "4", "1", "0", "0"],
-                  ["公共", "1", "0", "0", "1", "1", "0", "0", "—", "0", "0", "—", "—", "0", "0", "0"],
-                  ["陈小雨", "1", "1", "2", "1", "2", "4", "2", "1"],
+                  *TURNED_REPAIRS, *TURNED_CLERKS,
                   ["回电/回访", "王先生", "138****5678", "3-1-1802", "2026-11-20 12:00", "陈小雨"],
                   ["137****0003", "", "2026-11-20 09:50"]):
         assert words in table_rows(text), words
@@ -472,8 +484,7 @@ def test_table_on_stdout_keeps_every_label_and_number(day_store: Store) -> None:
     for label in [*SUMMARY_LABELS, "来访接待", "缴费", "报修(入户/公共)", "按接待员", "陈小雨", "138****5678", "137****0003"]:
         assert label in text, label
     cells = table_rows(text)
-    for row in (REPAIR_HEADERS, ["入户", "1", "1", "1", "0", "0", "1", "1", "100", "1", "1", "100", "4", "1", "0", "0"],
-                ["陈小雨", "1", "1", "2", "1", "2", "4", "2", "1"]):
+    for row in (*TURNED_REPAIRS, *TURNED_CLERKS):
         assert row in cells, (row, [c for c in cells if len(c) == len(row)])
 
 

@@ -242,7 +242,9 @@ def resume(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
         if busy is not None:
             raise DeskappError("call.one_at_a_time")
         call = _call(session, call_id, CallState.ON_HOLD)
-        call.held_seconds += int((clock.now() - call.hold_since).total_seconds())
+        held = int((clock.now() - call.hold_since).total_seconds())
+        call.held_seconds += held
+        call.longest_hold_seconds = max(call.longest_hold_seconds, held)
         call.hold_since = None
         call.state = CallState.TALKING
         call.answered_by_id = staff_id
@@ -254,7 +256,9 @@ def end(store: Store, clock: Clock, call_id: int, staff_id: int, outcome: str) -
     with store.session() as session:
         call = _call(session, call_id, CallState.TALKING, CallState.ON_HOLD)
         if call.hold_since is not None:
-            call.held_seconds += int((clock.now() - call.hold_since).total_seconds())
+            held = int((clock.now() - call.hold_since).total_seconds())
+            call.held_seconds += held
+            call.longest_hold_seconds = max(call.longest_hold_seconds, held)
             call.hold_since = None
         call.state = CallState.ENDED
         call.ended_at = clock.now()

@@ -82,7 +82,10 @@ def parse_day(text: str, today: date) -> date:
     if word in _WORDS:
         day = today - timedelta(days=_WORDS[word])
     elif word.startswith("-") and word[1:].isdigit():
-        day = today - timedelta(days=int(word[1:]))
+        try:
+            day = today - timedelta(days=int(word[1:]))
+        except (OverflowError, ValueError):
+            raise DeskappError("report.bad_date", value=text.strip()) from None
     else:
         from dateutil import parser
 
@@ -156,7 +159,7 @@ def mask_phone(phone: str) -> str:
 def _visits(session: Session, policy: Policy, w) -> list[Table]:
     wait = _seconds(session, Visit.service_started_at, Visit.arrived_at)
     day = _in(Visit.arrived_at, w)
-    purposes = [p for (p,) in session.exec(select(Visit.purpose).where(day).group_by(Visit.purpose).order_by(Visit.purpose)).all()]
+    purposes = [p for p in session.exec(select(Visit.purpose).where(day).group_by(Visit.purpose).order_by(Visit.purpose)).all()]
     table = Table("visits", ("purpose", "visits", "served", "left_unserved", "wait_median_s", "wait_longest_s", "satisfaction"))
     for purpose in [*purposes, None]:
         where = [day] if purpose is None else [day, Visit.purpose == purpose]
@@ -188,8 +191,9 @@ def _calls(session: Session, policy: Policy, w) -> Table:
     rings = policy.duration("phone.ring_seconds").total_seconds() * int(policy.number("phone.answer_rings"))
     hold_limit = policy.duration("phone.hold_seconds").total_seconds()
     answered = _count_of(session, Call, *incoming, Call.answered_at.is_not(None))
+    # Whole seconds: the store's instants make 9 s come out as 8.99999 or 9.00003.
     quick = _count_of(session, Call, *incoming, Call.answered_at.is_not(None),
-                      _seconds(session, Call.answered_at, Call.rang_at) <= rings)
+                      func.round(_seconds(session, Call.answered_at, Call.rang_at)) <= rings)
     callbacks_due = _count_of(session, Promise, Promise.kind == "callback", _in(Promise.due_at, w))
     callbacks_done = _count_of(session, Promise, Promise.kind == "callback", Promise.state == "kept", _in(Promise.closed_at, w))
     return Table("calls", ("metric", "value"), [
@@ -199,7 +203,7 @@ def _calls(session: Session, policy: Policy, w) -> Table:
         ("answered_within_rings", quick),
         ("answered_within_rings_pct", _pct(quick, answered)),
         ("held", _count_of(session, Call, rang, Call.holds > 0)),
-        ("held_over_limit", _count_of(session, Call, rang, Call.holds > 0, Call.held_seconds > Call.holds * hold_limit)),
+        ("held_over_limit", _count_of(session, Call, rang, Call.longest_hold_seconds > hold_limit)),
         ("missed", _count_of(session, Call, *incoming, Call.state == CallState.MISSED)),
         ("missed_returned", _count_of(session, Call, *incoming, Call.state == CallState.MISSED, Call.returned_by_call_id.is_not(None))),
         ("callbacks_due", callbacks_due),
@@ -308,7 +312,8 @@ def _by_clerk(session: Session, w) -> Table:
                 counts.setdefault(staff_id, [0] * 8)[col] += int(n)
 
     add(0, session.exec(select(Visit.served_by_id, func.count()).where(_in(Visit.service_started_at, w)).group_by(Visit.served_by_id)).all())
-    add(1, session.exec(select(Call.answered_by_id, func.count()).where(_in(Call.answered_at, w)).group_by(Call.answered_by_id)).all())
+    add(1, session.exec(select(Call.answered_by_id, func.count()).where(_in(Call.answered_at, w), Call.direction == "in")
+                        .group_by(Call.answered_by_id)).all())
     add(2, session.exec(select(WorkOrder.received_by_id, func.count()).where(_in(WorkOrder.received_at, w)).group_by(WorkOrder.received_by_id)).all())
     add(3, session.exec(select(Feedback.received_by_id, func.count()).where(_in(Feedback.received_at, w)).group_by(Feedback.received_by_id)).all())
     add(4, session.exec(select(ReleaseRequest.created_by_id, func.count()).where(_in(ReleaseRequest.issued_at, w)).group_by(ReleaseRequest.created_by_id)).all())

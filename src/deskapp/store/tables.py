@@ -266,6 +266,7 @@ class Call(SQLModel, table=True):
     hold_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     held_seconds: int = 0
     holds: int = 0
+    longest_hold_seconds: int = 0  # the longest single hold: each is held to the policy's 7 s
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     outcome: str = Field(default="", max_length=16)
     returned_by_call_id: int | None = Field(default=None, foreign_key="call.id")  # a missed call called back
