@@ -42,8 +42,8 @@ def key_due(kind: Borrower, lent_at: datetime, tz: tzinfo, *, asked: datetime | 
     local = lent_at.astimezone(tz)
     if kind == Borrower.WORKER:
         by = datetime.combine(local.date(), return_by, tzinfo=tz)
-        if by <= local:
-            by = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=tz) - timedelta(minutes=1)
+        if by <= local:  # lent after the hour: by the end of the day (midnight)
+            by = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=tz)
         if asked is not None and asked < by:
             return asked
         return by

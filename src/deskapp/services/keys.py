@@ -266,7 +266,7 @@ def lend(
                           manager=manager)
         except RefusedRule as rule:
             raise FieldError(rule.field, rule.key, **rule.params) from None
-    if kind in (Borrower.SALES, Borrower.OTHER) and not purpose:
+    if kind != Borrower.OWNER and not purpose:  # 4.5: ask every other borrower what it is for
         raise FieldError("purpose", "keys.purpose_required")
     with store.session() as session:
         tag = _held(session, key_id)
