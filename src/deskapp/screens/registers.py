@@ -12,8 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import ContentSwitcher
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import ContentSwitcher, DataTable, Label, Static
 
 from deskapp.domain.inputs import InputError, parse
 from deskapp.errors import DeskappError

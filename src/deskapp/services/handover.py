@@ -33,6 +33,8 @@ from deskapp.store.tables import (
     Handover,
     HandoverItem,
     HandoverState,
+    KeyLoan,
+    KeyTag,
     Promise,
     PromiseState,
     Staff,
@@ -45,8 +47,8 @@ from deskapp.store.tables import Feedback as FeedbackRow
 
 # What a clerk owns and the next clerk takes over; what belongs to the whole desk and is only
 # shown (and acknowledged) so that the next clerk knows.
-OWNED = ("promise", "work_order", "complaint", "visit", "call", "payment")
-DESK = ("waiting", "ringing", "missed")
+OWNED = ("promise", "work_order", "complaint", "visit", "call", "payment", "key")
+DESK = ("waiting", "ringing", "missed", "key_check", "vacancy", "renovation")
 ROLES_ON_SHIFT = ("clerk", "supervisor")
 
 PENDING, QUERIED, ACKNOWLEDGED, CLOSED = "pending", "queried", "acknowledged", "closed"
@@ -115,6 +117,12 @@ def _held(session: Session, clock: Clock, policy: Policy, staff_id: int | None) 
                        _who(units.get(c.unit_id)), c.state, c.answered_by_id, names.get(c.answered_by_id, "")) for c in calls]
     items += [OpenItem("payment", m.id, None, f"¥{format_fen(m.amount_fen)} {m.receipt_no}".strip(), _who(units.get(m.unit_id)),
                        "", m.holder_id, names.get(m.holder_id, "")) for m in payments]
+    loans = session.exec(
+        select(KeyLoan, KeyTag.label, Unit.code).join(KeyTag, KeyTag.id == KeyLoan.key_id).outerjoin(Unit, Unit.id == KeyTag.unit_id)
+        .where(mine(KeyLoan.holder_id), KeyLoan.kind == "loan", KeyLoan.returned_at.is_(None))
+    ).all()
+    items += [OpenItem("key", loan.id, loan.due_at, f"{label} · {loan.borrower} {loan.purpose}".strip()[:200], unit or "",
+                       loan.borrower_kind, loan.holder_id, names.get(loan.holder_id, "")) for loan, label, unit in loans]
     return items
 
 
@@ -135,6 +143,20 @@ def _desk(session: Session, policy: Policy) -> list[OpenItem]:
     return items
 
 
+def _registers_due(store: Store, clock: Clock, policy: Policy) -> list[OpenItem]:
+    """The registers' duties falling due within a day: vacant-unit inspections, renovation
+    patrols, the periodic key check — the desk's, shown on Today and at the handover."""
+    from deskapp.services import keys, renovation, vacancy
+
+    soon = clock.now() + timedelta(days=1)
+    items = [OpenItem("vacancy", v.id, v.next_inspection, v.owner, v.unit) for v in vacancy.inspections_due(store, clock, policy)]
+    items += [OpenItem("renovation", r.id, r.next_due, r.permit_no, r.unit, r.phase) for r in renovation.patrols_due(store, clock, policy)]
+    check = keys.check_due(store, clock, policy)
+    if check is not None and check <= soon:
+        items.append(OpenItem("key_check", 0, check, "", ""))
+    return items
+
+
 def _by_due(items: list[OpenItem]) -> list[OpenItem]:
     """Due first; items with no time limit (a visitor being served, money held) after them."""
     return sorted(items, key=lambda i: (i.due_at is None, i.due_at or datetime.min, OWNED.index(i.kind) if i.kind in OWNED else 9, i.record_id))
@@ -143,7 +165,8 @@ def _by_due(items: list[OpenItem]) -> list[OpenItem]:
 def open_items(store: Store, clock: Clock, policy: Policy, staff_id: int | None) -> list[OpenItem]:
     """What the clerk holds (everyone's, with None) and what is open at the desk, due first."""
     with store.read() as session:
-        return _by_due(_held(session, clock, policy, staff_id) + _desk(session, policy))
+        found = _held(session, clock, policy, staff_id) + _desk(session, policy)
+    return _by_due(found + _registers_due(store, clock, policy))
 
 
 # -- reading handovers ------------------------------------------------------------------------------
@@ -287,10 +310,11 @@ def history(store: Store, kind: str, record_ids: list[int]) -> dict[int, list[tu
 # -- writing one ------------------------------------------------------------------------------------
 
 
-def _sync(session: Session, clock: Clock, policy: Policy, handover: Handover) -> int:
+def _sync(session: Session, clock: Clock, policy: Policy, handover: Handover, store: Store) -> int:
     """Bring the items in line with what is open now: new ones added, ones closed meanwhile
     marked closed (closed first instead of handed over). Returns how many were added."""
-    now_open = {i.key: i for i in _held(session, clock, policy, handover.outgoing_id) + _desk(session, policy)}
+    found = _held(session, clock, policy, handover.outgoing_id) + _desk(session, policy) + _registers_due(store, clock, policy)
+    now_open = {i.key: i for i in found}
     items = {(i.kind, i.record_id): i for i in session.exec(select(HandoverItem).where(HandoverItem.handover_id == handover.id)).all()}
     added = 0
     for key, item in now_open.items():
@@ -323,7 +347,7 @@ def open_handover(store: Store, clock: Clock, policy: Policy, staff_id: int) -> 
             session.add(handover)
             session.flush()
             audit.record(session, clock, "handover.opened", actor_id=staff_id, entity="handover", entity_id=handover.id)
-        _sync(session, clock, policy, handover)
+        _sync(session, clock, policy, handover, store)
         return handover.id
 
 
@@ -376,7 +400,7 @@ def present(store: Store, clock: Clock, policy: Policy, handover_id: int, incomi
         handover.incoming_id = incoming.staff_id
         handover.presented_at = clock.now()
         handover.state = HandoverState.PRESENTED
-        _sync(session, clock, policy, handover)
+        _sync(session, clock, policy, handover, store)
         audit.record(session, clock, "handover.presented", actor_id=incoming.staff_id, entity="handover", entity_id=handover.id,
                      outgoing=handover.outgoing_id)
 
@@ -430,14 +454,14 @@ def complete(store: Store, clock: Clock, policy: Policy, handover_id: int) -> Ha
         handover = _load(session, handover_id)
         if handover.state != HandoverState.PRESENTED:
             raise DeskappError("handover.not_presented")
-        added = _sync(session, clock, policy, handover)
+        added = _sync(session, clock, policy, handover, store)
     if added:
         raise DeskappError("handover.new_items", count=added)
     with store.session() as session:
         handover = _load(session, handover_id)
         if handover.state != HandoverState.PRESENTED:
             raise DeskappError("handover.not_presented")
-        if _sync(session, clock, policy, handover):  # something arrived in between: try again
+        if _sync(session, clock, policy, handover, store):  # something arrived in between: try again
             raise DeskappError("handover.new_items", count=1)
         items = session.exec(select(HandoverItem).where(HandoverItem.handover_id == handover.id, HandoverItem.state != CLOSED)).all()
         waiting = [i for i in items if i.state != ACKNOWLEDGED]
@@ -473,6 +497,8 @@ def _transfer(session: Session, item: HandoverItem, giver: int, taker: int) -> N
         session.get(Call, item.record_id).answered_by_id = taker
     elif item.kind == "payment":
         session.get(FeePayment, item.record_id).holder_id = taker
+    elif item.kind == "key":
+        session.get(KeyLoan, item.record_id).holder_id = taker
 
 
 def signed_in_as(store: Store, staff_id: int) -> SignedIn:
