@@ -32,11 +32,11 @@ class Field:
 class FormDialog(Dialog[str | None]):
     DEFAULT_CSS = """
     FormDialog > Vertical { width: 78; }
-    FormDialog .row { height: 1; margin-top: 1; }
+    FormDialog .row { height: 1; margin-top: 0; }
     FormDialog .row > Label { width: 16; text-style: bold; }
     FormDialog .row > Input { width: 1fr; background: $boost; }
     FormDialog .field-error { padding-left: 16; }
-    FormDialog .rule { color: $text-muted; height: auto; }
+    FormDialog .rule { color: $text-muted; height: auto; width: 1fr; }
     """
 
     BINDINGS = [Binding("ctrl+s", "save", "key.save")]

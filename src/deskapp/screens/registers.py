@@ -97,7 +97,7 @@ class RegistersScreen(DeskScreen):
     RegistersScreen ContentSwitcher { height: 1fr; }
     RegistersScreen DataTable { height: 1fr; }
     RegistersScreen #reg-detail { height: auto; max-height: 4; padding: 0 1; background: $boost; }
-    RegistersScreen #reg-rule { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    RegistersScreen #reg-rule { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
     """
 
     COLUMNS = {
