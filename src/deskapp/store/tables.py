@@ -659,3 +659,30 @@ class RenovationPatrol(SQLModel, table=True):
     phase: str = Field(max_length=16)
     ok: bool = True
     violation: str = Field(default="", max_length=400)
+
+
+class FoundItem(SQLModel, table=True):
+    """Lost and found (物品拾遗): an item handed in, where it is kept, and who claimed it — or
+    how it was disposed of once unclaimed past the policy's period."""
+
+    __tablename__ = "found_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    what: str = Field(max_length=200)
+    where_found: str = Field(default="", max_length=200)
+    found_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    found_by: str = Field(default="", max_length=64)  # who handed it in
+    kept_where: str = Field(default="", max_length=100)
+    registered_at: datetime = Field(sa_column=_utc())
+    registered_by_id: int = Field(foreign_key="staff.id")
+    state: str = Field(default="held", max_length=16, index=True)  # held / claimed / disposed
+    claimant: str = Field(default="", max_length=64)
+    claimant_phone: str = Field(default="", max_length=32)
+    claimant_id_type: str = Field(default="", max_length=16)
+    claimant_id_masked: str = Field(default="", max_length=32)
+    signed: bool = False
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    handed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    disposed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    disposed_how: str = Field(default="", max_length=200)
+    disposed_by_id: int | None = Field(default=None, foreign_key="staff.id")
