@@ -136,6 +136,20 @@ def build_day(store: Store, policy: Policy) -> None:
     R.void(store, at(15, 50), second, "super", "5678", "物品登记错误")
     assert R.verify(store, at(16, 10), first, guard="门岗李").status == "valid"
 
+    # Registers: a worker's key lent at 09:30 and not back by the day's end (due 18:00); a wallet
+    # handed in and claimed; a renovation opened and patrolled once, a violation found.
+    from deskapp.services import keys as K
+    from deskapp.services import lost_found as L
+    from deskapp.services import renovation as N
+
+    key = K.add_key(store, at(8, 0), CLERK, label="1-1-201-A", unit_code="1-1-201", what="入户门 2 把")
+    K.lend(store, at(9, 30), policy, CLERK, key, borrower_kind="worker", borrower="李师傅", purpose="更换水管", today=DAY)
+    wallet = L.register(store, at(11, 0), CLERK, what="黑色钱包", where_found="3栋大堂", kept_where="前台保险柜")
+    L.claim(store, at(15, 0), CLERK, wallet, claimant="王芳", id_type="resident_id", id_no="110101199003074514", signed=True,
+            today=DAY)
+    works = N.open_renovation(store, at(10, 0), CLERK, unit_code="1-1-1202", permit_no="ZX-2026-031", owner="吴先生")
+    N.patrol(store, at(16, 0), CLERK, works, ok=False, violation="擅自拆改承重墙")
+
     # The colleague hands over to the clerk: the open message promise changes hands.
     handover_id = ho.open_handover(store, at(17, 30), policy, COLLEAGUE)
     ho.present(store, at(17, 31), policy, handover_id, ho.signed_in_as(store, CLERK))
@@ -163,6 +177,7 @@ EXPECTED: dict[str, list[dict]] = {
         {"metric": "promises_kept", "value": 2},
         {"metric": "promises_broken", "value": 1},
         {"metric": "handovers_done", "value": 1},
+        {"metric": "keys_overdue_at_end", "value": 1},
     ],
     "visits": [
         {"purpose": "inquiry", "visits": 1, "served": 0, "left_unserved": 1, "wait_median_s": None, "wait_longest_s": None,
@@ -240,6 +255,26 @@ EXPECTED: dict[str, list[dict]] = {
         {"metric": "past_due_open_at_end", "value": 1},
         {"metric": "handovers_done", "value": 1},
     ],
+    "registers": [
+        {"metric": "keys_lent", "value": 1},
+        {"metric": "keys_returned", "value": 0},
+        {"metric": "keys_out_at_end", "value": 1},
+        {"metric": "keys_overdue_at_end", "value": 1},
+        {"metric": "keys_checks", "value": 0},
+        {"metric": "found_registered", "value": 1},
+        {"metric": "found_claimed", "value": 1},
+        {"metric": "found_disposed", "value": 0},
+        {"metric": "found_held_at_end", "value": 0},
+        {"metric": "vacancy_applications", "value": 0},
+        {"metric": "vacancies_confirmed", "value": 0},
+        {"metric": "vacancies_refused", "value": 0},
+        {"metric": "vacancy_inspections", "value": 0},
+        {"metric": "vacancy_found_lived_in", "value": 0},
+        {"metric": "renovations_opened", "value": 1},
+        {"metric": "renovation_patrols", "value": 1},
+        {"metric": "renovation_violations", "value": 1},
+        {"metric": "deposits_refunded", "value": 0},
+    ],
     # By name (the service sorts them): 林 U+6797 < 陈 U+9648 < 黄 U+9EC4. A visit counts for the one
     # who serves it in the end: the Std-2 visitor for the colleague, the escalated one for the supervisor.
     "by_clerk": [
@@ -259,7 +294,7 @@ EXPECTED: dict[str, list[dict]] = {
     ],
 }
 SECTIONS = ["summary", "visits", "visit_escalations", "calls", "repairs", "complaints_summary", "complaints", "releases",
-            "promises", "by_clerk", "broken_promises", "missed_not_returned"]
+            "promises", "registers", "by_clerk", "broken_promises", "missed_not_returned"]
 
 
 @pytest.fixture
@@ -305,10 +340,10 @@ def csv_sections(text: str) -> tuple[str, dict[str, tuple[list[str], list[list[s
 
 
 SECTION_NAMES = ["汇总", "来访接待", "安排同事接待与服务上移", "电话", "报修(入户/公共)", "投诉建议", "投诉建议分类", "放行条",
-                 "承诺与交接班", "按接待员", "失约的承诺", "未回复的未接来电"]
+                 "承诺与交接班", "登记簿(钥匙、拾遗、空置房、装修)", "按接待员", "失约的承诺", "未回复的未接来电"]
 SHEETS = [name.replace("/", "") for name in SECTION_NAMES]  # "/" cannot be in a sheet's name
 SUMMARY_LABELS = ["来访人次", "等候中位数(秒)", "来电", "三声内接听率%", "未接来电", "入户报修", "公共报修", "报修完工", "报修未结",
-                  "超时未到场", "受理投诉建议", "超时答复", "开出放行条", "作出承诺", "兑现承诺", "失约", "完成交接班"]
+                  "超时未到场", "受理投诉建议", "超时答复", "开出放行条", "作出承诺", "兑现承诺", "失约", "完成交接班", "日终逾期未还钥匙"]
 REPAIR_HEADERS = ["类型", "新报修", "完工", "关闭", "未结", "超时未到场", "到场", "准时到场", "到场及时率%", "评审", "评审及时",
                   "评审及时率%", "满意度", "回访", "回访不满意", "转介"]
 TITLE = "客服中心日报表 2026-11-20 · 海悦花园管理处"
@@ -397,7 +432,7 @@ def test_csv_on_stdout_and_in_a_file_with_a_bom(day_store: Store, tmp_path: Path
     assert title == TITLE
     assert list(sections) == SECTION_NAMES
     assert sections["汇总"] == (["项目", "数值"], [list(pair) for pair in zip(SUMMARY_LABELS, [
-        "4", "120", "3", "50.0", "1", "1", "1", "1", "1", "1", "2", "0", "2", "5", "2", "1", "1"], strict=True)])
+        "4", "120", "3", "50.0", "1", "1", "1", "1", "1", "1", "2", "0", "2", "5", "2", "1", "1", "1"], strict=True)])
     assert sections["来访接待"] == (["来访事由", "来访", "已接待", "未接待离开", "等候中位数(秒)", "最长等候(秒)", "满意度"], [
         ["咨询", "1", "0", "1", "", "", ""],
         ["缴费", "2", "2", "0", "60", "180", "4.5"],
@@ -498,7 +533,7 @@ def test_xlsx_summary_first_one_sheet_per_section_numbers_as_numbers(day_store: 
     summary = book.worksheets[0]
     assert [c.value for c in summary[3]] == ["项目", "数值"] and all(c.font.bold for c in summary[3])
     assert [[c.value for c in row] for row in summary.iter_rows(min_row=4)] == [list(pair) for pair in zip(SUMMARY_LABELS, [
-        4, 120, 3, 50, 1, 1, 1, 1, 1, 1, 2, 0, 2, 5, 2, 1, 1], strict=True)]
+        4, 120, 3, 50, 1, 1, 1, 1, 1, 1, 2, 0, 2, 5, 2, 1, 1, 1], strict=True)]
     assert [c.value for c in book["报修(入户公共)"][3]] == REPAIR_HEADERS
     assert [c.value for c in book["报修(入户公共)"][4]] == ["入户", 1, 1, 1, 0, 0, 1, 1, 100, 1, 1, 100, 4, 1, 0, 0]
     assert [c.value for c in book["失约的承诺"][4]] == ["回电/回访", "王先生", MASKED_BROKEN_PHONE, "3-1-1802", "2026-11-20 12:00", "陈小雨"]
@@ -633,7 +668,7 @@ def test_a_range_over_a_month_end(demo_store: Store, clock: FixedClock, policy: 
         "visits": 4, "visit_wait_median_s": 60, "calls_in": 3, "answered_within_rings_pct": 50.0, "calls_missed": 1,
         "repairs_household_new": 1, "repairs_public_new": 0, "repairs_done": 1, "repairs_open": 1, "repairs_overdue": 0,
         "complaints_received": 1, "complaints_answered_late": 0, "slips_issued": 1, "promises_made": 3, "promises_kept": 1,
-        "promises_broken": 1, "handovers_done": 1,
+        "promises_broken": 1, "handovers_done": 1, "keys_overdue_at_end": 0,
     }
     assert report.table("visits").as_dicts()[-1] == {"purpose": "total", "visits": 4, "served": 3, "left_unserved": 1,
                                                       "wait_median_s": 60, "wait_longest_s": 240, "satisfaction": 5.0}

@@ -20,8 +20,8 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.register_dialogs import Field, FormDialog
 from deskapp.services.visits import FieldError
 
-TABS = ("keys", "vacancies", "renovations")
-RULES = {"keys": "keys_rule", "vacancies": "vacancy_rule", "renovations": "renovation_rule"}
+TABS = ("keys", "vacancies", "renovations", "found")
+RULES = {"keys": "keys_rule", "vacancies": "vacancy_rule", "renovations": "renovation_rule", "found": ""}  # 物品拾遗: the seed names it, gives no text
 BORROWERS = {"1": "owner", "2": "worker", "3": "sales", "4": "other"}
 PHASES = {"1": "plumbing", "2": "carpentry", "3": "tiling", "4": "installation", "5": "finished"}
 _YES = {"y", "yes", "1", "是", "有", "对"}
@@ -32,6 +32,7 @@ _ON = {
     "keys": {"new", "lend", "issue", "give_back", "check", "relabel", "show"},
     "vacancies": {"new", "confirm", "refuse", "inspect", "end", "show"},
     "renovations": {"new", "phase", "patrol", "complete", "recheck", "refund", "show"},
+    "found": {"new", "claim", "dispose", "show"},
 }
 
 
@@ -73,6 +74,7 @@ class RegistersScreen(DeskScreen):
         Binding("1", "tab('keys')", "key.reg_keys", id="registers.keys"),
         Binding("2", "tab('vacancies')", "key.reg_vacancies", id="registers.vacancies"),
         Binding("3", "tab('renovations')", "key.reg_renovations", id="registers.renovations"),
+        Binding("4", "tab('found')", "key.reg_found", id="registers.found"),
         Binding("ctrl+n", "new", "key.reg_new", id="registers.new"),
         Binding("l", "lend", "key.reg_lend", id="registers.lend"),
         Binding("i", "issue", "key.reg_issue", id="registers.issue"),
@@ -88,6 +90,8 @@ class RegistersScreen(DeskScreen):
         Binding("f", "complete", "key.reg_complete", id="registers.complete"),
         Binding("r", "recheck", "key.reg_recheck", id="registers.recheck"),
         Binding("m", "refund", "key.reg_refund", id="registers.refund"),
+        Binding("g", "claim", "key.reg_claim", id="registers.claim"),
+        Binding("z", "dispose", "key.reg_dispose", id="registers.dispose"),
         Binding("o", "show", "key.reg_show", id="registers.show"),
     ]
 
@@ -104,6 +108,7 @@ class RegistersScreen(DeskScreen):
         "keys": ("label", "unit", "what", "state", "borrower", "due", "holder"),
         "vacancies": ("unit", "owner", "start", "end", "state", "next"),
         "renovations": ("unit", "permit", "phase", "next", "state", "violations"),
+        "found": ("no", "found_what", "found_where", "found_at", "kept_where", "state"),
     }
 
     def __init__(self) -> None:
@@ -224,6 +229,20 @@ class RegistersScreen(DeskScreen):
         due = sum(r.overdue for r in found)
         self.query_one("#reg-summary", Label).update(self.t("registers.renovations_summary", count=len(found), overdue=due))
 
+    def _load_found(self) -> None:
+        from deskapp.services import lost_found
+
+        ctx = self.ctx
+        found = lost_found.list_found(ctx.store, ctx.clock, ctx.policy, show="all" if self._all else "held")
+        rows = [(f"f{f.id}", f, [
+            f.no, f.what, f.where_found, self._when(f.found_at), f.kept_where,
+            Text(self.t(f"registers.found_state.{f.state}") + (self.t("registers.dispose_mark") if f.due_for_disposal else ""),
+                 style="bold red" if f.due_for_disposal else ""),
+        ]) for f in found]
+        self._fill(rows)
+        due = sum(f.due_for_disposal for f in found)
+        self.query_one("#reg-summary", Label).update(self.t("registers.found_summary", count=len(found), due=due))
+
     def _highlighted(self):
         table = self.query_one(f"#reg-{self.tab}", DataTable)
         rows = self._rows[self.tab]
@@ -250,6 +269,8 @@ class RegistersScreen(DeskScreen):
             detail.update(Text(" · ".join(p for p in parts if p)))
         elif self.tab == "vacancies":
             detail.update(Text(" · ".join(p for p in (record.reason, record.refused_reason) if p)))
+        elif self.tab == "found":
+            detail.update(Text(" · ".join(p for p in (record.found_by, record.claimant, record.disposed_how) if p)))
         elif self.tab == "renovations":
             detail.update(Text(" · ".join(p for p in (record.owner, record.company, self.t("registers.workers", n=record.workers)) if p)))
         else:
@@ -274,6 +295,8 @@ class RegistersScreen(DeskScreen):
             "end": state in ("confirmed", "occupied"),
             "phase": state == "active", "patrol": state == "active", "complete": state == "active",
             "recheck": state == "completed", "refund": state == "rechecked",
+            "claim": state == "held" and self.tab == "found",
+            "dispose": state == "held" and self.tab == "found" and bool(getattr(record, "due_for_disposal", False)),
         }
         return needs.get(action, True)
 
@@ -473,7 +496,7 @@ class RegistersScreen(DeskScreen):
         from deskapp.services import vacancy
 
         record, ctx = self._highlighted(), self.ctx
-        vacancy.end_vacancy(ctx.store, ctx.clock, ctx.clerk.staff_id, record.id)
+        vacancy.end_vacancy(ctx.store, ctx.clock, ctx.clerk.staff_id, record.id, today=self._now_local().date())
         self.notify(self.t("registers.vacancy_ended", unit=record.unit))
         self.reload()
 
@@ -566,3 +589,62 @@ class RegistersScreen(DeskScreen):
         else:
             self.notify(self.t("registers.refunded", unit=record.unit))
         self.reload()
+
+    def _new_found(self) -> None:
+        from deskapp.services import lost_found
+
+        ctx = self.ctx
+
+        def submit(v: dict[str, str]) -> str:
+            found_at = self._found_at("found_at", v["found_at"])
+            item = lost_found.register(ctx.store, ctx.clock, ctx.clerk.staff_id, what=v["what"], where_found=v["where_found"],
+                                       found_at=found_at, found_by=v["found_by"], kept_where=v["kept_where"])
+            return self.t("registers.found_registered", no=lost_found.number(item))
+
+        self._form(self.t("registers.found_title"), [
+            Field("what", "registers.field.found_what"), Field("where_found", "registers.field.found_where"),
+            Field("found_at", "registers.field.found_at", hint="registers.hint.found_at"),
+            Field("found_by", "registers.field.found_by"), Field("kept_where", "registers.field.kept_where"),
+        ], submit)
+
+    def _found_at(self, field: str, text: str) -> datetime | None:
+        """When it was found: empty for now, "14:30" today, or "2026-11-24 14:30"."""
+        value = text.strip()
+        if not value:
+            return None
+        now = self._now_local()
+        try:
+            if len(value) <= 5:
+                hour, minute = (int(p) for p in value.replace(":", ":").split(":"))
+                return now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+            return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=self.ctx.policy.timezone)
+        except ValueError:
+            raise FieldError(field, "registers.bad_moment") from None
+
+    def action_claim(self) -> None:
+        from deskapp.services import lost_found
+
+        record, ctx = self._highlighted(), self.ctx
+
+        def submit(v: dict[str, str]) -> str:
+            id_type = _kind("id_type", "id_type", v["id_type"])
+            lost_found.claim(ctx.store, ctx.clock, ctx.clerk.staff_id, record.id, claimant=v["claimant"], phone=v["phone"],
+                             id_type=str(id_type), id_no=v["id_no"], signed=_yes("signed", v["signed"]), today=self._now_local().date())
+            return self.t("registers.found_claimed", no=record.no, who=v["claimant"])
+
+        self._form(self.t("registers.claim_title", no=record.no, what=record.what), [
+            Field("claimant", "registers.field.claimant"), Field("phone", "registers.field.phone"),
+            Field("id_type", "registers.field.id_type", hint="ask_hint.id_type"), Field("id_no", "registers.field.id_no"),
+            Field("signed", "registers.field.signed", hint="registers.hint.yes_no"),
+        ], submit)
+
+    def action_dispose(self) -> None:
+        from deskapp.services import lost_found
+
+        record, ctx = self._highlighted(), self.ctx
+
+        def submit(v: dict[str, str]) -> str:
+            lost_found.dispose(ctx.store, ctx.clock, ctx.clerk.staff_id, record.id, how=v["how"], policy=ctx.policy)
+            return self.t("registers.found_disposed", no=record.no)
+
+        self._form(self.t("registers.dispose_title", no=record.no, what=record.what), [Field("how", "registers.field.disposed_how")], submit)

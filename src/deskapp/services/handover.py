@@ -48,7 +48,7 @@ from deskapp.store.tables import Feedback as FeedbackRow
 # What a clerk owns and the next clerk takes over; what belongs to the whole desk and is only
 # shown (and acknowledged) so that the next clerk knows.
 OWNED = ("promise", "work_order", "complaint", "visit", "call", "payment", "key")
-DESK = ("waiting", "ringing", "missed", "key_check", "vacancy", "renovation")
+DESK = ("waiting", "ringing", "missed", "key_check", "vacancy", "renovation", "found")
 ROLES_ON_SHIFT = ("clerk", "supervisor")
 
 PENDING, QUERIED, ACKNOWLEDGED, CLOSED = "pending", "queried", "acknowledged", "closed"
@@ -146,11 +146,12 @@ def _desk(session: Session, policy: Policy) -> list[OpenItem]:
 def _registers_due(store: Store, clock: Clock, policy: Policy) -> list[OpenItem]:
     """The registers' duties falling due within a day: vacant-unit inspections, renovation
     patrols, the periodic key check — the desk's, shown on Today and at the handover."""
-    from deskapp.services import keys, renovation, vacancy
+    from deskapp.services import keys, lost_found, renovation, vacancy
 
     soon = clock.now() + timedelta(days=1)
     items = [OpenItem("vacancy", v.id, v.next_inspection, v.owner, v.unit) for v in vacancy.inspections_due(store, clock, policy)]
     items += [OpenItem("renovation", r.id, r.next_due, r.permit_no, r.unit, r.phase) for r in renovation.patrols_due(store, clock, policy)]
+    items += [OpenItem("found", f.id, f.dispose_after, f"{f.no} {f.what}", f.kept_where) for f in lost_found.due_for_disposal(store, clock, policy)]
     check = keys.check_due(store, clock, policy)
     if check is not None and check <= soon:
         items.append(OpenItem("key_check", 0, check, "", ""))

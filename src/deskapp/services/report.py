@@ -30,12 +30,19 @@ from deskapp.store.tables import (
     Escalation,
     Feedback,
     FeedbackEvent,
+    FoundItem,
     Handover,
     HandoverState,
+    KeyCheck,
+    KeyLoan,
     Promise,
     ReleaseRequest,
+    Renovation,
+    RenovationPatrol,
     Staff,
     Unit,
+    Vacancy,
+    VacancyInspection,
     Visit,
     WorkOrder,
     WorkOrderEvent,
@@ -300,6 +307,35 @@ def _promises(session: Session, policy: Policy, w) -> Table:
     ])
 
 
+def _registers(session: Session, w) -> Table:
+    """The counter's registers: keys, lost and found, vacant units, renovation supervision."""
+    end = w[1]
+    loan = [KeyLoan.kind == "loan"]
+    out_at_end = [*loan, KeyLoan.lent_at < end, or_(KeyLoan.returned_at.is_(None), KeyLoan.returned_at >= end)]
+    return Table("registers", ("metric", "value"), [
+        ("keys_lent", _count_of(session, KeyLoan, *loan, _in(KeyLoan.lent_at, w))),
+        ("keys_returned", _count_of(session, KeyLoan, *loan, _in(KeyLoan.returned_at, w))),
+        ("keys_out_at_end", _count_of(session, KeyLoan, *out_at_end)),
+        ("keys_overdue_at_end", _count_of(session, KeyLoan, *out_at_end, KeyLoan.due_at < end)),
+        ("keys_checks", _count_of(session, KeyCheck, _in(KeyCheck.at, w))),
+        ("found_registered", _count_of(session, FoundItem, _in(FoundItem.registered_at, w))),
+        ("found_claimed", _count_of(session, FoundItem, _in(FoundItem.claimed_at, w))),
+        ("found_disposed", _count_of(session, FoundItem, _in(FoundItem.disposed_at, w))),
+        ("found_held_at_end", _count_of(session, FoundItem, FoundItem.registered_at < end,
+                                        or_(FoundItem.claimed_at.is_(None), FoundItem.claimed_at >= end),
+                                        or_(FoundItem.disposed_at.is_(None), FoundItem.disposed_at >= end))),
+        ("vacancy_applications", _count_of(session, Vacancy, _in(Vacancy.applied_at, w))),
+        ("vacancies_confirmed", _count_of(session, Vacancy, _in(Vacancy.decided_at, w), Vacancy.state != "refused")),
+        ("vacancies_refused", _count_of(session, Vacancy, _in(Vacancy.decided_at, w), Vacancy.state == "refused")),
+        ("vacancy_inspections", _count_of(session, VacancyInspection, _in(VacancyInspection.at, w))),
+        ("vacancy_found_lived_in", _count_of(session, VacancyInspection, _in(VacancyInspection.at, w), VacancyInspection.lived_in)),
+        ("renovations_opened", _count_of(session, Renovation, _in(Renovation.opened_at, w))),
+        ("renovation_patrols", _count_of(session, RenovationPatrol, _in(RenovationPatrol.at, w))),
+        ("renovation_violations", _count_of(session, RenovationPatrol, _in(RenovationPatrol.at, w), ~RenovationPatrol.ok)),
+        ("deposits_refunded", _count_of(session, Renovation, _in(Renovation.refunded_at, w))),
+    ])
+
+
 def _by_clerk(session: Session, w) -> Table:
     """Per clerk: what they did in the window, each a grouped count."""
     table = Table("by_clerk", ("clerk", "visits_served", "calls_answered", "repairs_taken", "complaints_taken",
@@ -375,13 +411,14 @@ def _summary(tables: dict[str, Table]) -> Table:
         ("promises_kept", promises["kept"]),
         ("promises_broken", promises["broken"]),
         ("handovers_done", promises["handovers_done"]),
+        ("keys_overdue_at_end", dict(tables["registers"].rows)["keys_overdue_at_end"]),
     ])
 
 
 def _tables(session: Session, policy: Policy, w, masked: bool) -> list[Table]:
     tables = [*_visits(session, policy, w), _calls(session, policy, w), _repairs(session, policy, w),
               *_complaints(session, policy, w), _releases(session, policy, w), _promises(session, policy, w),
-              _by_clerk(session, w), *_details(session, w, policy.timezone, masked)]
+              _registers(session, w), _by_clerk(session, w), *_details(session, w, policy.timezone, masked)]
     by_id = {t.id: t for t in tables}
     return [_summary(by_id), *tables]
 
