@@ -42,7 +42,7 @@ async def test_a_workers_key_not_back_by_evening_is_overdue_on_today_and_handed_
         await _form(pilot, kind="3", borrower="周经理", purpose="带客户看房")  # sales, no manager: refused
         assert "主管" in str(app.screen.query_one("#manager-error").content)
         await _form(pilot, kind="2", borrower="李师傅", company="安居装修", purpose="更换水管", manager="")
-        assert _rows(app, "#reg-keys")[0][3:6] == ["借出", "李师傅", "11-24 18:00"]  # 10:00 now: due back at 18:00
+        assert _rows(app, "#reg-keys")[0][2:5] == ["借出", "李师傅", "11-24 18:00"]  # 10:00 now: due back at 18:00
 
         clock.advance(hours=8, minutes=30)  # 18:30: not returned
         await pilot.press("f8")

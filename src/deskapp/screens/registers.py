@@ -105,9 +105,9 @@ class RegistersScreen(DeskScreen):
     """
 
     COLUMNS = {
-        "keys": ("label", "unit", "what", "state", "borrower", "due", "holder"),
+        "keys": ("label", "unit", "state", "borrower", "due", "holder"),
         "vacancies": ("unit", "owner", "start", "end", "state", "next"),
-        "renovations": ("unit", "permit", "phase", "next", "state", "violations"),
+        "renovations": ("unit", "permit", "phase", "next_patrol", "state", "violations"),
         "found": ("no", "found_what", "found_where", "found_at", "kept_where", "state"),
     }
 
@@ -190,7 +190,7 @@ class RegistersScreen(DeskScreen):
             loan = k.loan if k.state == "lent" else None
             late = bool(loan and loan.overdue)
             rows.append((f"k{k.id}", k, [
-                Text(k.label, style="bold" if k.label_state == "worn" else ""), k.unit, k.what,
+                Text(k.label, style="bold" if k.label_state == "worn" else ""), k.unit,
                 Text(self.t(f"registers.key_state.{k.state}") + (self.t("registers.worn_mark") if k.label_state == "worn" else ""),
                      style="bold red" if late or k.state == "missing" else ""),
                 loan.borrower if loan else "", self._when(loan.due_at if loan else None, "bold red" if late else ""),
@@ -261,11 +261,13 @@ class RegistersScreen(DeskScreen):
         if record is None:
             detail.update("")
             return
-        if self.tab == "keys" and record.loan is not None:
+        if self.tab == "keys":
+            parts = [record.what]
             loan = record.loan
-            parts = [self.t(f"registers.borrower.{loan.borrower_kind}"), loan.borrower, loan.company, loan.phone, loan.purpose]
-            if loan.manager:
-                parts.append(self.t("registers.manager_signed", name=loan.manager))
+            if loan is not None:
+                parts += [self.t(f"registers.borrower.{loan.borrower_kind}"), loan.borrower, loan.company, loan.phone, loan.purpose]
+                if loan.manager:
+                    parts.append(self.t("registers.manager_signed", name=loan.manager))
             detail.update(Text(" · ".join(p for p in parts if p)))
         elif self.tab == "vacancies":
             detail.update(Text(" · ".join(p for p in (record.reason, record.refused_reason) if p)))
