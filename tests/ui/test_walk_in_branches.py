@@ -27,7 +27,7 @@ from deskapp.standards.catalogue import check
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Scenario, Step
 from deskapp.standards.registry import ACTIONS, ASKABLE, FACTS, OPTION_KEYS
-from deskapp.store.tables import Escalation, FlowMove, FeePayment, Person, Promise, Staff, Unit, Visit
+from deskapp.store.tables import Escalation, FlowMove, FeePayment, Person, Promise, Renovation, Staff, Unit, Visit
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 from standards.walks import Edge, edges, walks
@@ -206,6 +206,9 @@ def check_stored(store, policy, visit_id: int, walk: list[Edge], before: tuple[i
         ).all()
         ups = session.exec(select(Escalation).where(Escalation.visit_id == visit_id).order_by(Escalation.id)).all()
         roles = {s.id: s.role for s in session.exec(select(Staff)).all()}
+        renovations = session.exec(select(Renovation).where(Renovation.source_kind == "visit", Renovation.source_id == visit_id)).all()
+        earlier_works = session.exec(select(Renovation).where(Renovation.unit_id == unit.id, Renovation.state == "active",
+                                                              Renovation.source_id != visit_id)).all()
 
     assert (visit.state, visit.scenario, visit.satisfaction) == ("done", SCENARIO, score)
     assert visit.outcome == (end.outcome or ("handed_off" if end.handoff else "done"))
@@ -261,7 +264,15 @@ def check_stored(store, policy, visit_id: int, walk: list[Edge], before: tuple[i
         assert {k: values[k] for k in ("amount", "permit_fee", "pass_deposit")} == renovation_fees(
             policy, {"workers": values["workers"]}
         )
-    levels = [{"escalate_supervisor": "supervisor", "escalate_director": "director"}[s.does] for s in does_reached]
+    opened = [s for s in does_reached if s.does == "open_renovation"]
+    # One renovation at a time per unit: an earlier walk's permit for the same unit is still under way.
+    assert len(renovations) == (len(opened) if not earlier_works else 0)
+    assert not opened or renovations or earlier_works
+    for works in renovations:  # the permit handed over: the renovation is under supervision, from its first phase
+        assert (works.unit_id, works.phase, works.state, works.opened_by_id) == (unit.id, "plumbing", "active", clerk.id)
+        assert works.workers == int(values["workers"]) and works.deposit_fen == parse_yuan(str(values["amount"]).replace(",", ""))
+        assert works.owner == f"{visit.surname}{visit.title}"
+    levels = [{"escalate_supervisor": "supervisor", "escalate_director": "director"}[s.does] for s in does_reached if s.does != "open_renovation"]
     assert [(e.level, roles[e.to_id]) for e in ups] == [(level, level) for level in levels]
     assert all(e.from_id == clerk.id for e in ups)
 
@@ -272,7 +283,7 @@ def check_stored(store, policy, visit_id: int, walk: list[Edge], before: tuple[i
         assert promise.customer.startswith(visit.surname) and promise.due_at > promise.created_at
 
 
-CHECKED_ACTIONS = ("take_payment", "register_resident", "renovation_fees", "escalate_supervisor", "escalate_director")
+CHECKED_ACTIONS = ("take_payment", "register_resident", "renovation_fees", "open_renovation", "escalate_supervisor", "escalate_director")
 
 
 REPAIR_ACTIONS = ("open_repair", "dispatch_repair", "refer_repair")  # checked in tests/ui/test_repair.py

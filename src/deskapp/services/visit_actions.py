@@ -5,6 +5,7 @@ Each function is one transaction; each is named in standards/registry.ACTIONS.
 
 from __future__ import annotations
 
+import json
 from datetime import tzinfo
 
 from sqlmodel import select
@@ -74,6 +75,30 @@ def renovation_fees(policy: Policy, values: dict) -> dict:
     }
 
 
+def open_renovation(store: Store, clock: Clock, visit_id: int, staff_id: int, values: dict) -> dict:
+    """The permit is handed over (标准3 场景二): the renovation comes under supervision (装修监管),
+    its patrols due by phase (F9). The deposit is the one the flow quoted."""
+    from deskapp.services import renovation
+
+    from deskapp.store.tables import Unit
+
+    with store.read() as session:
+        visit = session.get(Visit, visit_id)
+        if visit is None:
+            raise DeskappError("visit.not_found", id=visit_id)
+        if visit.unit_id is None:  # no unit named at the counter: nothing to supervise by unit
+            return {}
+        owner, unit = f"{visit.surname}{visit.title}", session.get(Unit, visit.unit_id).code
+        values = {**json.loads(visit.slot_values), **values}  # the workers and the deposit, asked at earlier steps
+    try:
+        deposit = parse_yuan(str(values.get("amount") or "0").replace(",", ""))
+    except ValueError:
+        deposit = 0
+    renovation.open_renovation(store, clock, staff_id, unit_code=unit, owner=owner, workers=int(values.get("workers") or 0),
+                               deposit_fen=deposit, source_kind="visit", source_id=visit_id)
+    return {}
+
+
 def escalate_to_role(store: Store, clock: Clock, visit_id: int, staff_id: int, level: Level, reason: str = "") -> dict:
     """Std 5: the question goes up to the first colleague of that role on duty."""
     role = {Level.SUPERVISOR: "supervisor", Level.DIRECTOR: "director"}[level]
@@ -92,6 +117,8 @@ def perform(store: Store, clock: Clock, policy: Policy, action: str, visit_id: i
         return register_resident(store, clock, visit_id, staff_id, values, tz=policy.timezone)
     if action == "renovation_fees":
         return renovation_fees(policy, values)
+    if action == "open_renovation":
+        return open_renovation(store, clock, visit_id, staff_id, values)
     if action == "escalate_supervisor":
         return escalate_to_role(store, clock, visit_id, staff_id, Level.SUPERVISOR)
     if action == "escalate_director":

@@ -72,6 +72,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "take_payment": (("amount", "receipt_no"), "leave"),
     "register_resident": (("name", "phone", "resident_kind"), "leave"),
     "renovation_fees": (("workers",), "leave"),
+    "open_renovation": (("workers",), "enter"),
     "escalate_supervisor": ((), "enter"),
     "escalate_director": ((), "enter"),
     "open_repair": (("item", "category"), "leave"),
