@@ -116,3 +116,46 @@ async def test_a_plumbing_renovation_is_patrolled_every_day_until_the_phase_chan
         view = renovation.list_renovations(demo_store, clock, policy)[0]
         assert (view.phase, view.next_due) == ("carpentry", clock.now() + timedelta(days=3))
         assert _rows(app, "#reg-renovations")[0][2] == "木工粉墙"
+
+
+async def test_a_move_in_is_ticked_step_by_step_until_complete(demo_store, make_app, sign_in, clock) -> None:
+    import json
+
+    from deskapp.services import move_in
+    from deskapp.store.tables import AuditEvent, MoveIn
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await sign_in(pilot, "demo", "1234")
+        await pilot.press("f9", "5")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await _form(pilot, unit="9-9-999", owner="高梅")
+        assert "9-9-999" in str(app.screen.query_one("#unit-error").content)  # no such unit: at its field
+        await _form(pilot, unit="1-1-201", owner="高梅")
+        assert _rows(app, "#reg-move_in")[0][:4] == ["1-1-201", "高梅", "11-24 10:00", "0/11"]
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("space", "down", "space", "down", "space", "enter")  # the first three steps
+        await settle(pilot)
+        assert _rows(app, "#reg-move_in")[0][3:5] == ["3/11", "办理中"]
+        clock.advance(minutes=20)
+        await pilot.press("k")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("down")
+        for _ in range(8):
+            await pilot.press("space", "down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _rows(app, "#reg-move_in") == []  # complete: it leaves the open list
+        await pilot.press("o")
+        await settle(pilot)
+        assert _rows(app, "#reg-move_in")[0][3:5] == ["11/11", "已完成"]
+    with demo_store.read() as session:
+        record = session.exec(select(MoveIn)).one()
+        done = json.loads(record.done)
+        assert set(done) == set(move_in.STEPS) and record.completed_at == clock.now()
+        assert done["verify"] < done["checklist"]  # each tick keeps its own time
+        ticks = session.exec(select(AuditEvent).where(AuditEvent.action == "move_in.ticked")).all()
+        assert [json.loads(t.detail)["steps"] for t in ticks] == [list(move_in.STEPS[:3]), list(move_in.STEPS[3:])]

@@ -101,3 +101,37 @@ class FormDialog(Dialog[str | None]):
         label.display = True
         if target != "form":
             self.query_one(f"#{target}", Input).focus()
+
+
+class ChecklistDialog(Dialog[list[str] | None]):
+    """Steps to tick: ↑ ↓ move, Space ticks, Enter saves. Steps already done stay ticked."""
+
+    DEFAULT_CSS = """
+    ChecklistDialog > Vertical { width: 78; }
+    ChecklistDialog SelectionList { height: auto; max-height: 14; }
+    """
+
+    BINDINGS = [Binding("ctrl+s", "save", "key.save")]
+
+    def __init__(self, title: str, steps: list[tuple[str, str, bool]]) -> None:
+        super().__init__()
+        self._title, self._steps = title, steps
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import SelectionList
+
+        with Vertical():
+            yield Label(self._title, classes="title")
+            yield SelectionList[str](*[(text, step, done) for step, text, done in self._steps], id="steps")
+            yield Label(self.app.ctx.t("registers.checklist_keys"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#steps").focus()
+
+    def key_enter(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        from textual.widgets import SelectionList
+
+        self.dismiss(list(self.query_one("#steps", SelectionList).selected))

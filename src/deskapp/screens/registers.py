@@ -20,8 +20,8 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.register_dialogs import Field, FormDialog
 from deskapp.services.visits import FieldError
 
-TABS = ("keys", "vacancies", "renovations", "found")
-RULES = {"keys": "keys_rule", "vacancies": "vacancy_rule", "renovations": "renovation_rule", "found": ""}  # 物品拾遗: the seed names it, gives no text
+TABS = ("keys", "vacancies", "renovations", "found", "move_in")
+RULES = {"keys": "keys_rule", "vacancies": "vacancy_rule", "renovations": "renovation_rule", "found": "", "move_in": ""}  # 物品拾遗: the seed names it, gives no text
 BORROWERS = {"1": "owner", "2": "worker", "3": "sales", "4": "other"}
 PHASES = {"1": "plumbing", "2": "carpentry", "3": "tiling", "4": "installation", "5": "finished"}
 _YES = {"y", "yes", "1", "是", "有", "对"}
@@ -33,6 +33,7 @@ _ON = {
     "vacancies": {"new", "confirm", "refuse", "inspect", "end", "show"},
     "renovations": {"new", "phase", "patrol", "complete", "recheck", "refund", "show"},
     "found": {"new", "claim", "dispose", "show"},
+    "move_in": {"new", "tick", "show"},
 }
 
 
@@ -75,6 +76,8 @@ class RegistersScreen(DeskScreen):
         Binding("2", "tab('vacancies')", "key.reg_vacancies", id="registers.vacancies"),
         Binding("3", "tab('renovations')", "key.reg_renovations", id="registers.renovations"),
         Binding("4", "tab('found')", "key.reg_found", id="registers.found"),
+        Binding("5", "tab('move_in')", "key.reg_move_in", id="registers.move_in"),
+        Binding("k", "tick", "key.reg_tick", id="registers.tick"),
         Binding("ctrl+n", "new", "key.reg_new", id="registers.new"),
         Binding("l", "lend", "key.reg_lend", id="registers.lend"),
         Binding("i", "issue", "key.reg_issue", id="registers.issue"),
@@ -109,6 +112,7 @@ class RegistersScreen(DeskScreen):
         "vacancies": ("unit", "owner", "start", "end", "state", "next"),
         "renovations": ("unit", "permit", "phase", "next_patrol", "state", "violations"),
         "found": ("no", "found_what", "found_where", "found_at", "kept_where", "state"),
+        "move_in": ("unit", "owner", "started", "progress", "state"),
     }
 
     def __init__(self) -> None:
@@ -243,6 +247,18 @@ class RegistersScreen(DeskScreen):
         due = sum(f.due_for_disposal for f in found)
         self.query_one("#reg-summary", Label).update(self.t("registers.found_summary", count=len(found), due=due))
 
+    def _load_move_in(self) -> None:
+        from deskapp.services import move_in
+
+        found = move_in.list_move_ins(self.ctx.store, show="all" if self._all else "open")
+        rows = []
+        for m in found:
+            done, total = m.progress
+            state = self.t("registers.move_in_done") if m.completed_at else self.t("registers.move_in_open")
+            rows.append((f"m{m.id}", m, [m.unit, m.owner, self._when(m.started_at), f"{done}/{total}", state]))
+        self._fill(rows)
+        self.query_one("#reg-summary", Label).update(self.t("registers.move_in_summary", count=len(found)))
+
     def _highlighted(self):
         table = self.query_one(f"#reg-{self.tab}", DataTable)
         rows = self._rows[self.tab]
@@ -298,6 +314,7 @@ class RegistersScreen(DeskScreen):
             "phase": state == "active", "patrol": state == "active", "complete": state == "active",
             "recheck": state == "completed", "refund": state == "rechecked",
             "claim": state == "held" and self.tab == "found",
+            "tick": record is not None and getattr(record, "completed_at", 1) is None,
             "dispose": state == "held" and self.tab == "found" and bool(getattr(record, "due_for_disposal", False)),
         }
         return needs.get(action, True)
@@ -650,3 +667,37 @@ class RegistersScreen(DeskScreen):
             return self.t("registers.found_disposed", no=record.no)
 
         self._form(self.t("registers.dispose_title", no=record.no, what=record.what), [Field("how", "registers.field.disposed_how")], submit)
+
+    def _new_move_in(self) -> None:
+        from deskapp.services import move_in
+
+        ctx = self.ctx
+
+        def submit(v: dict[str, str]) -> str:
+            move_in.start(ctx.store, ctx.clock, ctx.clerk.staff_id, unit_code=v["unit"], owner=v["owner"])
+            return self.t("registers.move_in_started", unit=v["unit"])
+
+        self._form(self.t("registers.move_in_title"), [Field("unit", "registers.field.unit"), Field("owner", "registers.field.owner")], submit)
+
+    def action_tick(self) -> None:
+        from deskapp.screens.register_dialogs import ChecklistDialog
+        from deskapp.services import move_in
+
+        record, ctx = self._highlighted(), self.ctx
+        if record is None:
+            return
+        texts = ctx.catalogue.texts
+        steps = [(step, texts[f"move_in_{step}"].text(ctx.lang), step in record.done) for step in move_in.STEPS]
+
+        def save(done: list[str] | None) -> None:
+            if done is None:
+                return
+            try:
+                complete = move_in.tick(ctx.store, ctx.clock, ctx.clerk.staff_id, record.id, done)
+            except DeskappError as e:
+                self.notify(ctx.t.error(e), severity="error")
+            else:
+                self.notify(self.t("registers.move_in_complete" if complete else "registers.move_in_saved", unit=record.unit))
+            self.reload()
+
+        self.app.push_screen(ChecklistDialog(self.t("registers.move_in_checklist", unit=record.unit, owner=record.owner), steps), save)

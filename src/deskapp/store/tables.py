@@ -686,3 +686,17 @@ class FoundItem(SQLModel, table=True):
     disposed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     disposed_how: str = Field(default="", max_length=200)
     disposed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class MoveIn(SQLModel, table=True):
+    """A unit's move-in (入住) at the counter: the steps of seed 001 chapter 1 ticked as done."""
+
+    __tablename__ = "move_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    owner: str = Field(max_length=64)
+    started_at: datetime = Field(sa_column=_utc())
+    started_by_id: int = Field(foreign_key="staff.id")
+    done: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON: step id → ISO time ticked
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
