@@ -334,3 +334,17 @@ def test_the_open_list_shows_applied_and_confirmed_newest_first(demo_store, cloc
     assert views[0].expires_in_days == (date(2027, 6, 1) - TODAY).days
     with pytest.raises(ValueError):
         V.list_vacancies(demo_store, clock, policy, show="closed")
+
+
+def test_empty_units_are_due_a_monthly_inspection_until_inspected(demo_store, clock, policy) -> None:
+    from sqlmodel import select
+
+    from deskapp.store.tables import Unit
+
+    with demo_store.read() as session:
+        empty = sorted(session.exec(select(Unit.code).where(Unit.vacant)).all())
+    assert empty and V.unsold_uninspected(demo_store, clock, policy) == empty
+    V.inspect(demo_store, clock, policy, 1, empty[0], water_reading=10.0, power_reading=100.0)
+    assert V.unsold_uninspected(demo_store, clock, policy) == empty[1:]
+    clock.advance(days=30, minutes=1)  # a month on: due again
+    assert V.unsold_uninspected(demo_store, clock, policy) == empty

@@ -71,12 +71,13 @@ def _number(field: str, text: str) -> float:
 
 
 class RegistersScreen(DeskScreen):
+    # 1…5 switch the register: shown in the tab line, not in the footer (room for the register's keys).
     BINDINGS = [
-        Binding("1", "tab('keys')", "key.reg_keys", id="registers.keys"),
-        Binding("2", "tab('vacancies')", "key.reg_vacancies", id="registers.vacancies"),
-        Binding("3", "tab('renovations')", "key.reg_renovations", id="registers.renovations"),
-        Binding("4", "tab('found')", "key.reg_found", id="registers.found"),
-        Binding("5", "tab('move_in')", "key.reg_move_in", id="registers.move_in"),
+        Binding("1", "tab('keys')", "key.reg_keys", id="registers.keys", show=False),
+        Binding("2", "tab('vacancies')", "key.reg_vacancies", id="registers.vacancies", show=False),
+        Binding("3", "tab('renovations')", "key.reg_renovations", id="registers.renovations", show=False),
+        Binding("4", "tab('found')", "key.reg_found", id="registers.found", show=False),
+        Binding("5", "tab('move_in')", "key.reg_move_in", id="registers.move_in", show=False),
         Binding("k", "tick", "key.reg_tick", id="registers.tick"),
         Binding("ctrl+n", "new", "key.reg_new", id="registers.new"),
         Binding("l", "lend", "key.reg_lend", id="registers.lend"),
@@ -218,7 +219,11 @@ class RegistersScreen(DeskScreen):
             self._when(v.next_inspection, "bold red" if v.next_inspection and v.next_inspection <= now else ""),
         ]) for v in found]
         self._fill(rows)
-        self.query_one("#reg-summary", Label).update(self.t("registers.vacancies_summary", count=len(found)))
+        unsold = vacancy.unsold_uninspected(ctx.store, ctx.clock, ctx.policy)
+        summary = self.t("registers.vacancies_summary", count=len(found))
+        if unsold:
+            summary += self.t("registers.unsold_uninspected", count=len(unsold), first=unsold[0])
+        self.query_one("#reg-summary", Label).update(summary)
 
     def _load_renovations(self) -> None:
         from deskapp.services import renovation

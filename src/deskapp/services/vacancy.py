@@ -142,6 +142,15 @@ def inspections_due(store: Store, clock: Clock, policy: Policy) -> list[VacancyV
     return sorted(due, key=lambda v: (v.next_inspection, v.id))
 
 
+def unsold_uninspected(store: Store, clock: Clock, policy: Policy) -> list[str]:
+    """Units not yet sold (or empty since hand-over: `Unit.vacant`) with no inspection within the
+    policy's period — 5.1.1 "客户服务员每月一次对空置房屋进行检查". Their codes, in order."""
+    since = clock.now() - policy.duration("vacancy.inspect_days")
+    recent = select(VacancyInspection.unit_id).where(VacancyInspection.at >= since)
+    with store.read() as session:
+        return list(session.exec(select(Unit.code).where(Unit.vacant, Unit.id.not_in(recent)).order_by(Unit.code)).all())
+
+
 def vacant_periods(session: Session, unit_id: int) -> list[tuple[date, date]]:
     """The unit's vacant periods for the fee account, (start, end) with `end` excluded: confirmed
     vacancies, and those found lived in or ended after confirmation (their `end` brought forward to
