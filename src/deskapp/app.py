@@ -99,7 +99,7 @@ class DeskApp(App):
             return
         mode = {"complaint": "complaints", "feedback": "complaints", "visit": "walk_in", "waiting": "walk_in",
                 "call": "phone", "ringing": "phone", "missed": "phone", "release": "release",
-                "key": "registers", "key_check": "registers", "vacancy": "registers", "renovation": "registers",
+                "key": "registers", "key_check": "registers", "vacancy": "registers", "vacancy_expiry": "registers", "renovation": "registers",
                 "found": "registers"}.get(kind, "today")
         if self.current_mode != mode:
             self.switch_mode(mode)

@@ -159,3 +159,37 @@ async def test_a_move_in_is_ticked_step_by_step_until_complete(demo_store, make_
         assert done["verify"] < done["checklist"]  # each tick keeps its own time
         ticks = session.exec(select(AuditEvent).where(AuditEvent.action == "move_in.ticked")).all()
         assert [json.loads(t.detail)["steps"] for t in ticks] == [list(move_in.STEPS[:3]), list(move_in.STEPS[3:])]
+
+
+async def test_search_and_a_vacancy_ending_soon_is_on_today(demo_store, make_app, sign_in, clock, policy) -> None:
+    from datetime import date
+
+    from deskapp.services import keys, vacancy
+
+    for label, unit in (("1-1-201-A", "1-1-201"), ("2-1-201-A", "2-1-201"), ("1-1-1202-A", "1-1-1202")):
+        keys.add_key(demo_store, clock, 1, label=label, unit_code=unit)
+    vacant = vacancy.apply(demo_store, clock, policy, 1, unit_code="1-1-201", owner="张伟", id_type="resident_id",
+                           id_no="110101199003074514", start=date(2026, 11, 25), end=date(2027, 2, 25), reason="出国",
+                           notice_given=True, today=date(2026, 11, 24))
+    vacancy.confirm(demo_store, clock, vacant, "super", "5678")
+    app = make_app(demo_store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await sign_in(pilot, "demo", "1234")
+        assert not [r for r in _rows(app, "#promises") if r[2] == "空置到期提醒"]
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("slash")
+        await _form(pilot, search="1-1-")
+        assert [r[0] for r in _rows(app, "#reg-keys")] == ["1-1-1202-A", "1-1-201-A"]
+        assert "搜索“1-1-”" in str(app.screen.query_one("#reg-summary").content)
+        await pilot.press("slash")
+        await _form(pilot, search="")
+        assert len(_rows(app, "#reg-keys")) == 3
+        clock.advance(days=88)  # 2027-02-20: five days before the vacancy ends
+        await pilot.press("2")
+        await settle(pilot)
+        assert "5 天后到期" in _rows(app, "#reg-vacancies")[0][4]
+        await pilot.press("f8")
+        await settle(pilot)
+        ending = [r for r in _rows(app, "#promises") if r[2] == "空置到期提醒"]
+        assert len(ending) == 1 and ending[0][1] == "02-25 00:00" and ending[0][3] == "1-1-201"

@@ -27,7 +27,7 @@ from deskapp.standards.catalogue import check
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Scenario, Step
 from deskapp.standards.registry import ACTIONS, ASKABLE, FACTS, OPTION_KEYS
-from deskapp.store.tables import Escalation, FlowMove, FeePayment, Person, Promise, Renovation, Staff, Unit, Visit
+from deskapp.store.tables import Escalation, FlowMove, FeePayment, MoveIn, Person, Promise, Renovation, Staff, Unit, Visit
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 from standards.walks import Edge, edges, walks
@@ -207,6 +207,7 @@ def check_stored(store, policy, visit_id: int, walk: list[Edge], before: tuple[i
         ups = session.exec(select(Escalation).where(Escalation.visit_id == visit_id).order_by(Escalation.id)).all()
         roles = {s.id: s.role for s in session.exec(select(Staff)).all()}
         renovations = session.exec(select(Renovation).where(Renovation.source_kind == "visit", Renovation.source_id == visit_id)).all()
+        moving_in = session.exec(select(MoveIn).where(MoveIn.unit_id == unit.id, MoveIn.completed_at.is_(None))).all()
         earlier_works = session.exec(select(Renovation).where(Renovation.unit_id == unit.id, Renovation.state == "active",
                                                               Renovation.source_id != visit_id)).all()
 
@@ -258,6 +259,8 @@ def check_stored(store, policy, visit_id: int, walk: list[Edge], before: tuple[i
         assert (person.name, person.kind, person.phone, person.active) == (
             values["name"], values["resident_kind"], values["phone"], True,
         )
+        if person.kind == "owner":  # a new owner: the move-in checklist is open for the unit (F9)
+            assert len(moving_in) == 1 and moving_in[0].owner in {p.name for p in residents if p.kind == "owner"}
         others = [p for p in residents if p.kind == person.kind and p.id != person.id]
         assert others and all(not p.active for p in others), "the earlier owner or tenant is kept, inactive"
     if any(s.does == "renovation_fees" for s in does_left):

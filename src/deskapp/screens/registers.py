@@ -29,11 +29,11 @@ _NO = {"", "n", "no", "0", "否", "无", "没有"}
 
 # Which keys work on which register.
 _ON = {
-    "keys": {"new", "lend", "issue", "give_back", "check", "relabel", "show"},
-    "vacancies": {"new", "confirm", "refuse", "inspect", "end", "show"},
-    "renovations": {"new", "phase", "patrol", "complete", "recheck", "refund", "show"},
-    "found": {"new", "claim", "dispose", "show"},
-    "move_in": {"new", "tick", "show"},
+    "keys": {"search", "new", "lend", "issue", "give_back", "check", "relabel", "show"},
+    "vacancies": {"search", "new", "confirm", "refuse", "inspect", "end", "show"},
+    "renovations": {"search", "new", "phase", "patrol", "complete", "recheck", "refund", "show"},
+    "found": {"search", "new", "claim", "dispose", "show"},
+    "move_in": {"search", "new", "tick", "show"},
 }
 
 
@@ -97,6 +97,7 @@ class RegistersScreen(DeskScreen):
         Binding("g", "claim", "key.reg_claim", id="registers.claim"),
         Binding("z", "dispose", "key.reg_dispose", id="registers.dispose"),
         Binding("o", "show", "key.reg_show", id="registers.show"),
+        Binding("slash", "search", "key.reg_search", id="registers.search"),
     ]
 
     DEFAULT_CSS = """
@@ -120,6 +121,7 @@ class RegistersScreen(DeskScreen):
         super().__init__()
         self.tab = "keys"
         self._all = False  # O: everything, not only what is open
+        self._search = ""  # /: only the rows that mention this (label, unit, owner, item …)
         self._rows: dict[str, dict[str, object]] = {tab: {} for tab in TABS}
 
     def compose_body(self) -> ComposeResult:
@@ -155,6 +157,14 @@ class RegistersScreen(DeskScreen):
         self.query_one(f"#reg-{tab}", DataTable).focus()
         self.reload()
 
+    def action_search(self) -> None:
+        def submit(v: dict[str, str]) -> str:
+            self._search = v["search"]
+            return ""
+
+        self.app.push_screen(FormDialog(self.t("registers.search_title"), [Field("search", "registers.field.search", self._search)], submit),
+                             lambda _: self.reload())
+
     def action_show(self) -> None:
         self._all = not self._all
         self.reload()
@@ -164,10 +174,16 @@ class RegistersScreen(DeskScreen):
             getattr(self, f"_load_{self.tab}")()
         except DeskappError as e:
             self.query_one("#reg-summary", Label).update(Text(self.ctx.t.error(e), style="bold red"))
+        if self._search:
+            summary = self.query_one("#reg-summary", Label)
+            summary.update(Text.assemble(self.t("registers.searching", text=self._search), " · ", summary.content))
         self._detail()
         self.refresh_bindings()
 
     def _fill(self, rows: list[tuple[str, object, list]]) -> None:
+        if self._search:
+            wanted = self._search.lower()
+            rows = [r for r in rows if any(wanted in (c.plain if isinstance(c, Text) else str(c)).lower() for c in r[2])]
         table = self.query_one(f"#reg-{self.tab}", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -213,9 +229,12 @@ class RegistersScreen(DeskScreen):
 
         ctx = self.ctx
         found = vacancy.list_vacancies(ctx.store, ctx.clock, ctx.policy, show="all" if self._all else "open")
-        now = ctx.clock.now()
+        now, notice = ctx.clock.now(), int(ctx.policy.number("vacancy.expiry_notice_days"))
         rows = [(f"v{v.id}", v, [
-            v.unit, v.owner, self._when(v.start), self._when(v.end), self.t(f"registers.vacancy_state.{v.state}"),
+            v.unit, v.owner, self._when(v.start), self._when(v.end),
+            Text(self.t(f"registers.vacancy_state.{v.state}") + (self.t("registers.expires_in", days=v.expires_in_days)
+                 if v.state == "confirmed" and v.expires_in_days <= notice else ""),
+                 style="yellow" if v.state == "confirmed" and v.expires_in_days <= notice else ""),
             self._when(v.next_inspection, "bold red" if v.next_inspection and v.next_inspection <= now else ""),
         ]) for v in found]
         self._fill(rows)

@@ -48,7 +48,7 @@ from deskapp.store.tables import Feedback as FeedbackRow
 # What a clerk owns and the next clerk takes over; what belongs to the whole desk and is only
 # shown (and acknowledged) so that the next clerk knows.
 OWNED = ("promise", "work_order", "complaint", "visit", "call", "payment", "key")
-DESK = ("waiting", "ringing", "missed", "key_check", "vacancy", "renovation", "found")
+DESK = ("waiting", "ringing", "missed", "key_check", "vacancy", "vacancy_expiry", "renovation", "found")
 ROLES_ON_SHIFT = ("clerk", "supervisor")
 
 PENDING, QUERIED, ACKNOWLEDGED, CLOSED = "pending", "queried", "acknowledged", "closed"
@@ -150,6 +150,9 @@ def _registers_due(store: Store, clock: Clock, policy: Policy) -> list[OpenItem]
 
     soon = clock.now() + timedelta(days=1)
     items = [OpenItem("vacancy", v.id, v.next_inspection, v.owner, v.unit) for v in vacancy.inspections_due(store, clock, policy)]
+    notice = int(policy.number("vacancy.expiry_notice_days"))
+    items += [OpenItem("vacancy_expiry", v.id, datetime.combine(v.end, datetime.min.time(), tzinfo=policy.timezone), v.owner, v.unit)
+              for v in vacancy.list_vacancies(store, clock, policy) if v.state == "confirmed" and v.expires_in_days <= notice]
     items += [OpenItem("renovation", r.id, r.next_due, r.permit_no, r.unit, r.phase) for r in renovation.patrols_due(store, clock, policy)]
     items += [OpenItem("found", f.id, f.dispose_after, f"{f.no} {f.what}", f.kept_where) for f in lost_found.due_for_disposal(store, clock, policy)]
     check = keys.check_due(store, clock, policy)

@@ -18,7 +18,7 @@ from deskapp.policy import Policy
 from deskapp.services import audit, promises, visits
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
-from deskapp.store.tables import FeePayment, Person, Visit
+from deskapp.store.tables import FeePayment, Person, Unit, Visit
 
 def _unit_of(store: Store, visit_id: int, field: str) -> int:
     with store.session() as session:
@@ -61,6 +61,15 @@ def register_resident(store: Store, clock: Clock, visit_id: int, staff_id: int, 
         session.flush()
         audit.record(session, clock, f"resident.{kind}_registered", actor_id=staff_id, entity="person",
                      entity_id=person.id, visit=visit_id)
+        unit_code = session.get(Unit, unit_id).code
+    if kind == "owner":  # a new owner moves in: the move-in checklist (seed 001 ch. 1) starts on F9
+        from deskapp.services import move_in
+
+        try:
+            move_in.start(store, clock, staff_id, unit_code=unit_code, owner=str(values["name"]))
+        except FieldError as e:
+            if e.key != "move_in.already_open":
+                raise
     return {}
 
 
@@ -79,8 +88,6 @@ def open_renovation(store: Store, clock: Clock, visit_id: int, staff_id: int, va
     """The permit is handed over (标准3 场景二): the renovation comes under supervision (装修监管),
     its patrols due by phase (F9). The deposit is the one the flow quoted."""
     from deskapp.services import renovation
-
-    from deskapp.store.tables import Unit
 
     with store.read() as session:
         visit = session.get(Visit, visit_id)
