@@ -256,3 +256,22 @@ def test_two_processes_issuing_at_once_number_without_gaps(demo_store, policy) -
     with demo_store.session() as session:
         kept = sorted(session.exec(select(ReleaseRequest.slip_no).where(ReleaseRequest.slip_no.is_not(None))).all())
     assert kept == list(range(1, 31))
+
+
+def test_a_vacant_months_arrears_count_at_the_vacancy_rate(demo_store, clock, policy) -> None:
+    """1-1-1202 owes two months; with both months inside a confirmed vacancy (50 %, 5.2.5) the
+    owner is reminded of half the amount."""
+    from datetime import date
+
+    from deskapp.store.tables import Unit, Vacancy
+
+    full = R.arrears_of(demo_store, _ready(demo_store, clock, policy, "1-1-1202", "owner"), TODAY)
+    assert full.months == 2
+    with demo_store.session() as session:
+        unit = session.exec(select(Unit).where(Unit.code == "1-1-1202")).one()
+        session.add(Vacancy(unit_id=unit.id, owner="业主", start=full.oldest_period, end=date(2027, 1, 1), state="confirmed",
+                            applied_at=clock.now(), applied_by_id=CLERK, decided_at=clock.now(), decided_by_id=4))
+    request = _ready(demo_store, clock, policy, "1-1-1202", "owner")
+    owed = R.record_arrears(demo_store, clock, policy, CLERK, request, TODAY)
+    assert owed.months == 2 and owed.amount_fen in (full.amount_fen // 2, (full.amount_fen + 1) // 2)
+    assert R.arrears_of(demo_store, request, TODAY, vacancy_percent=R.vacancy_percent(policy)) == owed

@@ -271,7 +271,8 @@ class ReleaseScreen(DeskScreen):
             retry = promise_text(self.t, "callback", {**merged, "surname": merged.get("owner", ""), "title": "先生"}, ctx.policy.value)
             releases.record_owner_answer(ctx.store, ctx.clock, ctx.policy, self._me, request, str(merged["owner_answer"]), retry)
         if merged.get("hurry") == "yes" and step.does == "issue_slip":
-            releases.notify_lobby(ctx.store, ctx.clock, self._me, request, self._today)
+            releases.notify_lobby(ctx.store, ctx.clock, self._me, request, self._today,
+                                  vacancy_percent=releases.vacancy_percent(ctx.policy))
         return added
 
     @on(StepPanel.Moved)

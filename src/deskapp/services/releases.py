@@ -144,10 +144,15 @@ def recent(store: Store, limit: int = 200) -> list[ReleaseView]:
     return [_view(*row) for row in rows]
 
 
-def arrears_of(store: Store, request_id: int, today: date) -> Arrears:
+def vacancy_percent(policy: Policy) -> int:
+    """The share of the fee a vacant month is charged (001 空置房管理 5.2.5: 50 %)."""
+    return int(policy.number("vacancy.fee_percent"))
+
+
+def arrears_of(store: Store, request_id: int, today: date, *, vacancy_percent: int = 100) -> Arrears:
     with store.read() as session:
         request = _load(session, request_id)
-        return unit_arrears_in(session, request.unit_id, today)
+        return unit_arrears_in(session, request.unit_id, today, vacancy_percent=vacancy_percent)
 
 
 def fee_facts(arrears: Arrears, policy: Policy) -> dict[str, str | None]:
@@ -261,7 +266,7 @@ def record_arrears(store: Store, clock: Clock, policy: Policy, staff_id: int, re
     """The fee check: the unit's arrears as found now, kept with the request."""
     with store.session() as session:
         request = _open(session, request_id)
-        owed = unit_arrears_in(session, request.unit_id, today)
+        owed = unit_arrears_in(session, request.unit_id, today, vacancy_percent=vacancy_percent(policy))
         request.arrears_months, request.arrears_fen = owed.months, owed.amount_fen
         audit.record(session, clock, "release.fee_check", actor_id=staff_id, entity=RECORD, entity_id=request_id,
                      months=owed.months, fen=owed.amount_fen)
@@ -336,7 +341,7 @@ def issue(store: Store, clock: Clock, policy: Policy, staff_id: int, request_id:
             raise DeskappError("release.missing_goods")
         if request.signed_at is None:
             raise DeskappError("release.missing_signature")
-        owed = unit_arrears_in(session, request.unit_id, today)
+        owed = unit_arrears_in(session, request.unit_id, today, vacancy_percent=vacancy_percent(policy))
         if request.applicant_kind == PersonKind.TENANT:
             if fee_facts(owed, policy)["tenant_arrears"] != "none":
                 raise DeskappError("release.tenant_arrears", months=owed.months)
@@ -355,14 +360,14 @@ def issue(store: Store, clock: Clock, policy: Policy, staff_id: int, request_id:
         return request.slip_no
 
 
-def notify_lobby(store: Store, clock: Clock, staff_id: int, request_id: int, today: date) -> None:
+def notify_lobby(store: Store, clock: Clock, staff_id: int, request_id: int, today: date, *, vacancy_percent: int = 100) -> None:
     """若业主时间紧急,核实业主无欠费现象后,办理放行条同时通知大堂放行: only for an issued slip of a
     unit with no arrears."""
     with store.session() as session:
         request = _load(session, request_id)
         if request.outcome != ReleaseOutcome.ISSUED or request.voided_at is not None:
             raise DeskappError("release.not_issued")
-        owed = unit_arrears_in(session, request.unit_id, today)
+        owed = unit_arrears_in(session, request.unit_id, today, vacancy_percent=vacancy_percent)
         if owed.any:
             raise DeskappError("release.hurry_with_arrears", months=owed.months)
         request.hurry = True
