@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from textual.app import App
 from textual.binding import Binding
 
 from deskapp.context import Context
 from deskapp.palette import RecordsProvider
-from deskapp.screens.complaints import ComplaintsScreen
-from deskapp.screens.complaints import Handed as ComplaintHanded
-from deskapp.screens.handover import HandoverScreen
-from deskapp.screens.help import HelpScreen
-from deskapp.screens.phone import PhoneScreen
-from deskapp.screens.presence import PresenceDialog
-from deskapp.screens.registers import RegistersScreen
-from deskapp.screens.release import Handed, ReleaseScreen
-from deskapp.screens.repair import Intake, RepairScreen
 from deskapp.screens.signin import SignInScreen
-from deskapp.screens.today import TodayScreen
-from deskapp.screens.walk_in import WalkInScreen
 from deskapp.services.auth import SignedIn
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from deskapp.screens.complaints import Handed as ComplaintHanded
+    from deskapp.screens.release import Handed
+    from deskapp.screens.repair import Intake
+
+
+def _later(module: str, name: str) -> Callable[[], Screen]:
+    """A screen imported when its mode is first opened, not at start-up (first paint sooner)."""
+
+    def make() -> Screen:
+        return getattr(import_module(f"deskapp.screens.{module}"), name)()
+
+    return make
 
 
 class DeskApp(App):
     TITLE = "deskapp"
-    MODES = {"signin": SignInScreen, "today": TodayScreen, "walk_in": WalkInScreen, "phone": PhoneScreen, "repair": RepairScreen, "release": ReleaseScreen, "complaints": ComplaintsScreen, "handover": HandoverScreen, "registers": RegistersScreen}
+    MODES = {
+        "signin": SignInScreen,
+        "today": _later("today", "TodayScreen"),
+        "walk_in": _later("walk_in", "WalkInScreen"),
+        "phone": _later("phone", "PhoneScreen"),
+        "repair": _later("repair", "RepairScreen"),
+        "release": _later("release", "ReleaseScreen"),
+        "complaints": _later("complaints", "ComplaintsScreen"),
+        "handover": _later("handover", "HandoverScreen"),
+        "registers": _later("registers", "RegistersScreen"),
+    }
     DEFAULT_MODE = "signin"
     ENABLE_COMMAND_PALETTE = True  # Ctrl+P: a slip or a work order by its number
     COMMANDS = {RecordsProvider}
@@ -112,10 +131,14 @@ class DeskApp(App):
             self.call_after_refresh(lambda: do(self.screen))
 
     def action_presence(self) -> None:
+        from deskapp.screens.presence import PresenceDialog
+
         if not isinstance(self.screen, PresenceDialog):
             self.push_screen(PresenceDialog())
 
     def action_help(self) -> None:
+        from deskapp.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         tips = getattr(self.screen, "current_tips", lambda: [])()
