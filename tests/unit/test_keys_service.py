@@ -448,11 +448,11 @@ def test_others_get_what_they_asked_if_it_is_later(lent: datetime, ahead: timede
 
 
 def _raised_keys() -> set[str]:
-    """The message keys of FieldError(field, key), DeskappError(key) and RefusedRule(key, field)
-    written in the service and in the key rules."""
-    position = {"FieldError": 1, "DeskappError": 0, "RefusedRule": 0}
+    """The message keys of FieldError(field, key), DeskappError(key), RefusedRule(key, field) and
+    InputError(key) written in the service, the key rules and the ID check it uses (domain/ids.py)."""
+    position = {"FieldError": 1, "DeskappError": 0, "RefusedRule": 0, "InputError": 0}
     found = set()
-    for path in (ROOT / "src/deskapp/services/keys.py", ROOT / "src/deskapp/domain/registers.py"):
+    for path in (ROOT / "src/deskapp/services/keys.py", ROOT / "src/deskapp/domain/registers.py", ROOT / "src/deskapp/domain/ids.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in position:
                 arg = node.args[position[node.func.id]] if len(node.args) > position[node.func.id] else None

@@ -416,15 +416,16 @@ def test_nothing_is_due_in_an_empty_register(demo_store, clock, policy) -> None:
 
 
 def _raised_keys() -> set[str]:
-    """The message keys of FieldError(field, key) and DeskappError(key) written in the service."""
-    position = {"FieldError": 1, "DeskappError": 0}
+    """The message keys of FieldError(field, key), DeskappError(key) and InputError(key) written in
+    the service and in the ID check it uses (services/identity.py → domain/ids.py)."""
+    position = {"FieldError": 1, "DeskappError": 0, "InputError": 0}
     found = set()
-    path = ROOT / "src/deskapp/services/lost_found.py"
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in position:
-            arg = node.args[position[node.func.id]] if len(node.args) > position[node.func.id] else None
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                found.add(arg.value)
+    for path in (ROOT / "src/deskapp/services/lost_found.py", ROOT / "src/deskapp/domain/ids.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in position:
+                arg = node.args[position[node.func.id]] if len(node.args) > position[node.func.id] else None
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.add(arg.value)
     return found
 
 

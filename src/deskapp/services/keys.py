@@ -20,12 +20,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from deskapp.clock import Clock
-from deskapp.domain.ids import ID_TYPES, check_id, mask
 from deskapp.domain.inputs import parse_phone
 from deskapp.domain.registers import Borrower, RefusedRule, key_due
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
+from deskapp.services.identity import masked_id, one_line
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
 from deskapp.store.tables import KeyCheck, KeyLoan, KeyTag, Staff, Unit
@@ -174,10 +174,6 @@ def check_due_in(session: Session, clock: Clock, policy: Policy) -> datetime | N
 # -- changing ---------------------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _key(session: Session, key_id: int) -> KeyTag:
     tag = session.get(KeyTag, key_id)
     if tag is None:
@@ -192,20 +188,9 @@ def _held(session: Session, key_id: int) -> KeyTag:
     return tag
 
 
-def _identity(id_type: str, id_no: str, today: date) -> str:
-    """An owner's ID checked (4.4): the masked number, or FieldError at id_type / id_no."""
-    if id_type not in ID_TYPES:
-        raise FieldError("id_type", "input.id_type")
-    try:
-        number = check_id(id_type, id_no, today)
-    except DeskappError as e:
-        raise FieldError("id_no", e.key, **e.params) from None
-    return mask(number)
-
-
 def add_key(store: Store, clock: Clock, staff_id: int, *, label: str, unit_code: str = "", what: str = "") -> int:
     """A labelled key taken into keeping (4.1). The label is required and unique."""
-    label = _one_line(label)
+    label = one_line(label)
     if not label:
         raise FieldError("label", "keys.label_required")
     if len(label) > LABEL_MAX:
@@ -219,7 +204,7 @@ def add_key(store: Store, clock: Clock, staff_id: int, *, label: str, unit_code:
                 raise FieldError("unit", "keys.unknown_unit", unit=code)
         if session.exec(select(KeyTag.id).where(KeyTag.label == label)).first() is not None:
             raise FieldError("label", "keys.label_taken", label=label)
-        tag = KeyTag(label=label, unit_id=unit_id, what=_one_line(what)[:100], added_at=clock.now())
+        tag = KeyTag(label=label, unit_id=unit_id, what=one_line(what)[:100], added_at=clock.now())
         session.add(tag)
         session.flush()
         audit.record(session, clock, "key.added", actor_id=staff_id, entity=KEY, entity_id=tag.id, label=label)
@@ -239,10 +224,10 @@ def lend(
         kind = Borrower(borrower_kind)
     except ValueError:
         raise FieldError("borrower_kind", "keys.bad_borrower_kind") from None
-    name = _one_line(borrower)
+    name = one_line(borrower)
     if not name:
         raise FieldError("borrower", "keys.borrower_required")
-    purpose, company, manager = _one_line(purpose), _one_line(company), _one_line(manager)
+    purpose, company, manager = one_line(purpose), one_line(company), one_line(manager)
     phone = phone.strip()
     if phone:
         try:
@@ -254,7 +239,7 @@ def lend(
         due = due.replace(tzinfo=tz)  # typed at the counter: the site's local time
     masked = ""
     if kind == Borrower.OWNER:
-        masked = _identity(id_type, id_no, today)
+        masked = masked_id(id_type, id_no, today)
         if not signed:
             raise FieldError("signed", "keys.signature_required")
     now = clock.now()
@@ -289,10 +274,10 @@ def issue_to_owner(
 ) -> int:
     """A key handed to its owner for good (业主领取, 4.4): ID checked, the owner signs the issue
     register. Nobody has to get it back, so it has no holder and no due time. Returns the record's id."""
-    name = _one_line(owner)
+    name = one_line(owner)
     if not name:
         raise FieldError("owner", "keys.owner_required")
-    masked = _identity(id_type, id_no, today)
+    masked = masked_id(id_type, id_no, today)
     if not signed:
         raise FieldError("signed", "keys.signature_required")
     with store.session() as session:
@@ -331,7 +316,7 @@ def _overdue_at(loan: KeyLoan) -> bool:
 def _labels(values: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for value in values:
-        label = _one_line(value)
+        label = one_line(value)
         if label:
             seen.setdefault(label, None)
     return list(seen)
@@ -361,7 +346,7 @@ def record_check(store: Store, clock: Clock, staff_id: int, *, missing: list[str
             named[label].label_state = WORN
         check = KeyCheck(at=clock.now(), by_id=staff_id, checked=len(held),
                          missing=json.dumps(missing, ensure_ascii=False), worn=json.dumps(worn, ensure_ascii=False),
-                         note=_one_line(note)[:400])
+                         note=one_line(note)[:400])
         session.add(check)
         session.flush()
         audit.record(session, clock, "key.checked", actor_id=staff_id, entity=CHECK, entity_id=check.id,

@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from deskapp.clock import Clock
-from deskapp.domain.ids import ID_TYPES, check_id, mask
 from deskapp.domain.inputs import parse_phone
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy, load_policy
 from deskapp.services import audit
+from deskapp.services.identity import masked_id, one_line
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
 from deskapp.store.tables import FoundItem
@@ -130,10 +130,6 @@ def due_for_disposal(store: Store, clock: Clock, policy: Policy, *, within: time
 # -- changing ---------------------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _load(session: Session, item_id: int) -> FoundItem:
     item = session.get(FoundItem, item_id)
     if item is None:
@@ -150,17 +146,6 @@ def _held(session: Session, item_id: int) -> FoundItem:
     return item
 
 
-def _identity(id_type: str, id_no: str, today: date) -> str:
-    """The claimant's ID checked: the masked number, or FieldError at id_type / id_no."""
-    if id_type not in ID_TYPES:
-        raise FieldError("id_type", "input.id_type")
-    try:
-        checked = check_id(id_type, id_no, today)
-    except DeskappError as e:
-        raise FieldError("id_no", e.key, **e.params) from None
-    return mask(checked)
-
-
 def register(
     store: Store, clock: Clock, staff_id: int, *, what: str, where_found: str = "", found_at: datetime | None = None,
     found_by: str = "", kept_where: str = "",
@@ -168,7 +153,7 @@ def register(
     """An item handed in: what it is (required), where and when it was found (now when not given,
     never in the future; timezone-aware), who handed it in, and where it is kept (required, so it
     can be found again). Returns the item's id (its number is `number(id)`)."""
-    what = _one_line(what)
+    what = one_line(what)
     if not what:
         raise FieldError("what", "lost_found.what_required")
     now = clock.now()
@@ -178,13 +163,13 @@ def register(
         raise ValueError("found_at must be timezone-aware (the site's local time, as typed)")
     if found_at > now:
         raise FieldError("found_at", "lost_found.in_future")
-    kept = _one_line(kept_where)
+    kept = one_line(kept_where)
     if not kept:
         raise FieldError("kept_where", "lost_found.kept_where_required")
     with store.session() as session:
         item = FoundItem(
-            what=what[:WHAT_MAX], where_found=_one_line(where_found)[:WHERE_MAX], found_at=found_at,
-            found_by=_one_line(found_by)[:FOUND_BY_MAX], kept_where=kept[:KEPT_MAX], registered_at=now,
+            what=what[:WHAT_MAX], where_found=one_line(where_found)[:WHERE_MAX], found_at=found_at,
+            found_by=one_line(found_by)[:FOUND_BY_MAX], kept_where=kept[:KEPT_MAX], registered_at=now,
             registered_by_id=staff_id, state=HELD,
         )
         session.add(item)
@@ -201,7 +186,7 @@ def claim(
     """A held item handed to its owner: their name, their phone if given, their ID checked (only
     the masked number kept) and their signature. Refused at the field, nothing saved, when any of
     it is missing or wrong; refused when the item was already claimed or disposed of."""
-    name = _one_line(claimant)
+    name = one_line(claimant)
     if not name:
         raise FieldError("claimant", "lost_found.claimant_required")
     phone = phone.strip()
@@ -210,7 +195,7 @@ def claim(
             phone = parse_phone(phone)
         except DeskappError as e:
             raise FieldError("phone", e.key, **e.params) from None
-    masked = _identity(id_type, id_no, today)
+    masked = masked_id(id_type, id_no, today)
     if not signed:
         raise FieldError("signed", "lost_found.signature_required")
     with store.session() as session:
@@ -230,7 +215,7 @@ def dispose(store: Store, clock: Clock, staff_id: int, item_id: int, *, how: str
     if policy is None:
         policy = load_policy()
     keep = policy.duration(KEEP)
-    how = _one_line(how)
+    how = one_line(how)
     now = clock.now()
     with store.session() as session:
         item = _held(session, item_id)

@@ -23,6 +23,7 @@ from deskapp.domain.registers import PatrolPlan, Phase
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
+from deskapp.services.identity import one_line
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
 from deskapp.store.tables import Renovation, RenovationPatrol, Unit
@@ -128,10 +129,6 @@ def patrols_due(store: Store, clock: Clock, policy: Policy) -> list[RenovationVi
 # -- changing ---------------------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _load(session: Session, renovation_id: int) -> Renovation:
     renovation = session.get(Renovation, renovation_id)
     if renovation is None:
@@ -165,8 +162,8 @@ def open_renovation(
         if session.exec(select(Renovation.id).where(Renovation.unit_id == unit.id, Renovation.state == ACTIVE)).first():
             raise FieldError("unit", "renovation.already_open", unit=code)
         renovation = Renovation(
-            unit_id=unit.id, permit_no=_one_line(permit_no)[:32], owner=_one_line(owner)[:64],
-            company=_one_line(company)[:64], workers=workers, deposit_fen=deposit_fen, source_kind=source_kind[:16],
+            unit_id=unit.id, permit_no=one_line(permit_no)[:32], owner=one_line(owner)[:64],
+            company=one_line(company)[:64], workers=workers, deposit_fen=deposit_fen, source_kind=source_kind[:16],
             source_id=source_id, opened_at=now, opened_by_id=staff_id, phase=Phase.PLUMBING, phase_since=now,
             state=ACTIVE,
         )
@@ -196,7 +193,7 @@ def set_phase(store: Store, clock: Clock, staff_id: int, renovation_id: int, pha
 
 def patrol(store: Store, clock: Clock, staff_id: int, renovation_id: int, *, ok: bool, violation: str = "") -> int:
     """A patrol of the work in its current phase; one that found something wrong says what."""
-    violation = _one_line(violation)
+    violation = one_line(violation)
     if not ok and not violation:
         raise FieldError("violation", "renovation.violation_required")
     with store.session() as session:
@@ -222,7 +219,7 @@ def complete(store: Store, clock: Clock, staff_id: int, renovation_id: int, *, o
         if ok:
             renovation.state = COMPLETED
         audit.record(session, clock, "renovation.completion_check", actor_id=staff_id, entity=RECORD,
-                     entity_id=renovation_id, ok=ok, note=_one_line(note)[:400])
+                     entity_id=renovation_id, ok=ok, note=one_line(note)[:400])
 
 
 def recheck(store: Store, clock: Clock, staff_id: int, renovation_id: int, *, ok: bool) -> None:

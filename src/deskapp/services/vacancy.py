@@ -27,12 +27,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from deskapp.clock import Clock
-from deskapp.domain.ids import check_id, mask
 from deskapp.domain.registers import RefusedRule, lived_in, vacancy_period_ok
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
 from deskapp.services.auth import SignInError, sign_in
+from deskapp.services.identity import masked_id, one_line
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
 from deskapp.store.tables import Staff, Unit, Vacancy, VacancyInspection
@@ -175,10 +175,6 @@ def _previous(session: Session, unit_id: int, column) -> tuple[float, datetime] 
 # -- changing ---------------------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _load(session: Session, vacancy_id: int) -> Vacancy:
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None:
@@ -194,16 +190,13 @@ def apply(
     kept), the period (at least vacancy.min_months, not starting before today) and the reason; the
     clerk has told them what vacancy means (5.2.2). Refused at the field, nothing saved, when any
     of it is missing or wrong, or when it overlaps another application or vacancy of the unit."""
-    owner = _one_line(owner)
-    reason = _one_line(reason)
+    owner = one_line(owner)
+    reason = one_line(reason)
     with store.session() as session:
         unit = _unit(session, unit_code)
         if not owner:
             raise FieldError("owner", "vacancy.owner_required")
-        try:
-            number = check_id(id_type, id_no, today)
-        except DeskappError as e:
-            raise FieldError("id_type" if e.key == "input.id_type" else "id_no", e.key, **e.params) from None
+        masked = masked_id(id_type, id_no, today)
         try:
             vacancy_period_ok(start, end, int(policy.number("vacancy.min_months")))
         except RefusedRule as e:
@@ -220,7 +213,7 @@ def apply(
         if other is not None:
             raise FieldError("start", "vacancy.overlaps", start=other.start.isoformat(), end=other.end.isoformat())
         vacancy = Vacancy(
-            unit_id=unit.id, owner=owner[:64], id_type=id_type, id_masked=mask(number), start=start, end=end,
+            unit_id=unit.id, owner=owner[:64], id_type=id_type, id_masked=masked, start=start, end=end,
             reason=reason[:200], notice_given=True, state=APPLIED, applied_at=clock.now(), applied_by_id=staff_id,
         )
         session.add(vacancy)
@@ -258,7 +251,7 @@ def confirm(store: Store, clock: Clock, vacancy_id: int, supervisor_code: str, p
 
 def refuse(store: Store, clock: Clock, vacancy_id: int, supervisor_code: str, pin: str, reason: str) -> None:
     """The CS supervisor (or the director) refuses the application, giving a reason."""
-    reason = _one_line(reason)
+    reason = one_line(reason)
     if not reason:
         raise FieldError("reason", "vacancy.refusal_reason_required")
     who = _supervisor(store, clock, supervisor_code, pin)
