@@ -17,7 +17,7 @@ from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.handover_text import item_text, kind_label
-from deskapp.services import calls, handover, visits
+from deskapp.services import handover
 from deskapp.services.handover import OpenItem
 from deskapp.services.promises import close
 
@@ -71,28 +71,27 @@ class TodayScreen(DeskScreen):
         if ctx.clerk is None:
             return
         try:
-            items = handover.open_items(ctx.store, ctx.clock, ctx.policy, ctx.clerk.staff_id if self._mine else None)
-            desk = self._desk_counts()
+            everything = handover.open_items(ctx.store, ctx.clock, ctx.policy, None)
         except DeskappError as e:
             self.app.call_from_thread(self._show_error, ctx.t.error(e))
             return
+        desk = self._desk_counts(everything)
+        me = ctx.clerk.staff_id
+        items = [i for i in everything if not self._mine or i.kind in handover.DESK or i.owner_id == me]
         # A dispatched order's arrival limit is its arrival promise's: one row for both.
         items = [i for i in items if not (i.kind == "work_order" and i.tag == "arrival")]
         self.app.call_from_thread(self._show, items)
         self.app.call_from_thread(self.query_one("#today-desk", Label).update, self.t("today.desk", **desk))
 
-    def _desk_counts(self) -> dict[str, int]:
-        """The desk at a glance: visitors and calls waiting on someone now."""
-        store = self.ctx.store
-        waiting_visits = visits.open_visits(store)
-        open_calls = calls.open_calls(store)
-        missed = [o for o in calls.callbacks_owed(store) if o.missed_call_id is not None]
+    @staticmethod
+    def _desk_counts(items: list[OpenItem]) -> dict[str, int]:
+        """The desk at a glance: visitors and calls waiting on someone now, from the open items."""
         return {
-            "waiting": sum(v.state == "waiting" for v in waiting_visits),
-            "serving": sum(v.state == "serving" for v in waiting_visits),
-            "ringing": sum(c.state == "ringing" for c in open_calls),
-            "on_hold": sum(c.state == "on_hold" for c in open_calls),
-            "missed": len(missed),
+            "waiting": sum(i.kind == "waiting" for i in items),
+            "serving": sum(i.kind == "visit" for i in items),
+            "ringing": sum(i.kind == "ringing" for i in items),
+            "on_hold": sum(i.kind == "call" and i.tag == "on_hold" for i in items),
+            "missed": sum(i.kind == "missed" for i in items),
         }
 
     def _kind(self, item: OpenItem) -> str:
