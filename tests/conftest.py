@@ -10,17 +10,23 @@ from __future__ import annotations
 import asyncio
 import inspect
 import shutil
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from deskapp.clock import FixedClock
 from deskapp.policy import Policy, load_policy
 from deskapp.store import migrate
 from deskapp.store.engine import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg import URL as PG_URL  # noqa: E402
+from pg import PgServer  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 """The tests' "now": a Tuesday morning at the counter."""
@@ -64,16 +70,71 @@ def policy(isolated_env: Path) -> Policy:
     return load_policy()
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'deskapp.db'}"
+ENGINES = ("sqlite", "postgresql") if PG_URL else ("sqlite",)
+"""The engines every store test runs on: PostgreSQL too when DESKAPP_TEST_POSTGRES_URL is set."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that uses a store once per engine (one suite, not a copy).
+
+    Snapshot tests stay on SQLite (the screen is the same, and their names must not change), and
+    so do tests marked `sqlite_only` (WAL files, pragmas, paths of a file store)."""
+    if "db_engine" not in metafunc.fixturenames or len(ENGINES) == 1:
+        return
+    if "snapshots" in metafunc.definition.path.parts or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize("db_engine", ENGINES, indirect=True)
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    """An empty store at the current schema, in a file."""
-    store = Store(db_url)
+def db_engine(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    if not PG_URL:
+        pytest.skip("DESKAPP_TEST_POSTGRES_URL is not set")
+    server = PgServer(PG_URL)
+    yield server
+    server.drop_all_of_this_run()
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_template(pg_server: PgServer) -> str:
+    """A database at the current schema, migrated once per session: the template of `store`."""
+    name = f"{pg_server.prefix}_migrated"
+    store = Store(pg_server.create(name))
     migrate.upgrade(store.engine)
+    store.dispose()
+    return name
+
+
+@pytest.fixture
+def db_url(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where the test's store lives: a file, or an empty PostgreSQL database of its own."""
+    if db_engine == "sqlite":
+        yield f"sqlite:///{tmp_path / 'deskapp.db'}"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.new_name()
+    yield server.create(name)
+    server.drop(name)
+
+
+@pytest.fixture
+def store(db_url: str, db_engine: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """An empty store at the current schema, in a file (or a PostgreSQL database)."""
+    if db_engine == "postgresql":
+        server: PgServer = request.getfixturevalue("pg_server")
+        template = request.getfixturevalue("pg_migrated_template")
+        name = make_url(db_url).database
+        server.drop(name)
+        server.create(name, template=template)
+        store = Store(db_url)
+    else:
+        store = Store(db_url)
+        migrate.upgrade(store.engine)
     yield store
     store.dispose()
 
@@ -93,9 +154,32 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`init --demo` once per session into a PostgreSQL database: the template of `demo_store`."""
+    from deskapp.services.setup import init_store
+
+    name = f"{pg_server.prefix}_demo"
+    with pytest.MonkeyPatch.context() as mp:
+        _isolate(mp, tmp_path_factory.mktemp("pg-demo-template"))
+        store = Store(pg_server.create(name))
+        init_store(store, FixedClock(NOW), load_policy(), demo=True)
+        store.dispose()
+    return name
+
+
 @pytest.fixture
-def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
+def demo_store(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
     """A store holding the demo community, loaded as of NOW; its own copy for each test."""
+    if db_engine == "postgresql":
+        server: PgServer = request.getfixturevalue("pg_server")
+        name = server.new_name()
+        store = Store(server.create(name, template=request.getfixturevalue("pg_demo_template")))
+        yield store
+        store.dispose()
+        server.drop(name)
+        return
+    demo_template: Path = request.getfixturevalue("demo_template")
     target = tmp_path / "demo.db"
     for suffix in ("", "-wal"):
         source = demo_template.with_name(demo_template.name + suffix)

@@ -4,6 +4,7 @@ store where one handover was completed (with a note, a query and its answer) and
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from cli.test_cli import run
 from deskapp.services import handover as ho
@@ -50,5 +51,7 @@ def test_an_unknown_handover_is_one_line_and_exit_1(handed) -> None:
     missing = run("handover", "show", "99", "--db", handed.url)
     assert missing.returncode == 1 and missing.stdout == ""
     assert missing.stderr.strip() == "deskapp: 找不到第 99 号交接"
-    empty = run("handover", "list", "--db", handed.url.replace("demo.db", "none.db"))
+    url = make_url(handed.url)
+    nowhere = url.set(database=url.database.replace("demo.db", "none.db") if url.get_backend_name() == "sqlite" else "no_such_db")
+    empty = run("handover", "list", "--db", nowhere.render_as_string(hide_password=False))
     assert empty.returncode == 1 and "Traceback" not in empty.stderr

@@ -96,6 +96,7 @@ def test_migrations_go_down_to_empty_and_up_again(store: Store) -> None:
     assert migrate.upgrade(store.engine) == migrate.head_revision()
 
 
+@pytest.mark.sqlite_only
 def test_upgrade_twice_is_a_no_op(store: Store) -> None:
     with store.session() as session:
         session.add(Setting(key="kept", value="across upgrades"))
@@ -121,6 +122,7 @@ def test_migrations_match_the_models(store: Store) -> None:
     assert differences == [], "the tables and the migrations differ: add a migration"
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_gets_the_settings(store: Store) -> None:
     # Two DBAPI connections held at once, so the pool cannot hand out the same one twice.
     first, second = store.engine.raw_connection(), store.engine.raw_connection()
@@ -146,6 +148,7 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
                              area_m2=80.0, monthly_fee_fen=20000))
 
 
+@pytest.mark.sqlite_only
 def test_a_session_takes_the_write_lock_at_once(store: Store, db_url: str) -> None:
     """BEGIN IMMEDIATE: a read that later writes cannot lose the race to another counter."""
     path = db_url.removeprefix("sqlite:///")
@@ -286,10 +289,10 @@ def test_visit_moves_are_carried_from_visit_step_into_flow_move_and_back(db_url:
     command.upgrade(config, "0003")
     with store.engine.begin() as c:
         c.execute(text("INSERT INTO staff (id, code, name, role, phone, pin_hash, active, present) "
-                       "VALUES (1, 'demo', '陈', 'clerk', '', 'x', 1, 1)"))
+                       "VALUES (1, 'demo', '陈', 'clerk', '', 'x', TRUE, TRUE)"))
         c.execute(text("INSERT INTO visit (id, arrived_at, surname, title, phone, purpose, urgent, state, "
                        "registered_by_id, scenario, outcome, slot_values) VALUES "
-                       "(7, '2026-11-24 02:00:00', '任', '', '', '', 0, 'serving', 1, 'walk_in', '', '{}')"))
+                       "(7, '2026-11-24 02:00:00', '任', '', '', '', FALSE, 'serving', 1, 'walk_in', '', '{}')"))
         for seq, (step, via) in enumerate([("greet", "next"), ("purpose", "option:3"), ("purpose", "back")], 1):
             c.execute(text("INSERT INTO visit_step (visit_id, seq, at, scenario, step, via, actor_id) "
                            "VALUES (7, :seq, '2026-11-24 02:00:00', 'walk_in', :step, :via, 1)"),
