@@ -72,11 +72,15 @@ def cleanly(options: Options) -> Iterator[None]:
     except DeskappError as e:
         raise _fail(f"deskapp: {t.error(e)}") from None
     except Exception as e:  # a database driver's own error, an unreadable file …
+        import sqlite3
+
         from sqlalchemy.exc import SQLAlchemyError
 
-        if isinstance(e, SQLAlchemyError | OSError):
-            reason = str(getattr(e, "orig", None) or e).splitlines()[0]
-            raise _fail(f"deskapp: {t.error(DeskappError('store.unreachable', reason=reason))}") from None
+        from deskapp.store.faults import reason, store_error, where
+
+        if isinstance(e, SQLAlchemyError | OSError | sqlite3.Error):
+            told = store_error(e, where(options.url)) or DeskappError("store.unreachable", reason=reason(e))
+            raise _fail(f"deskapp: {t.error(told)}") from None
         raise
 
 

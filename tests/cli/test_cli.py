@@ -149,7 +149,7 @@ def test_a_store_of_a_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "notes.db").write_text("not a database\n" * 100)
     line = one_line_failure(run("--lang", "en", "init", "--db", "sqlite:///notes.db", cwd=tmp_path))
-    assert line.startswith("deskapp: Cannot open the database: ")
+    assert line == "deskapp: The database is damaged (file is not a database): restore the latest backup with deskapp restore (notes.db)"
 
 
 def test_the_console_on_a_store_not_set_up(tmp_path: Path) -> None:

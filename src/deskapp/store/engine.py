@@ -7,16 +7,18 @@ and every transaction starts with BEGIN IMMEDIATE: a read that later writes woul
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session
 
 from deskapp.errors import DeskappError
+from deskapp.store.faults import store_error, where
 
 BUSY_TIMEOUT_MS = 5000
 READ_ONLY = "deskapp_read_only"
@@ -48,9 +50,10 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if not database or database == ":memory:":
             raise DeskappError("store.memory_sqlite", url=url)
-        folder = Path(database).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise DeskappError("store.no_folder", path=str(folder))
+        file = Path(database).expanduser().resolve()
+        if not file.parent.is_dir():
+            raise DeskappError("store.no_folder", path=str(file.parent))
+        _require_writable(file)
     try:
         engine = create_engine(parsed)
     except (ArgumentError, NoSuchModuleError, ImportError):
@@ -61,13 +64,23 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _require_writable(file: Path) -> None:
+    """A counter writes: a read-only file or folder (WAL needs its -wal and -shm beside the file) is
+    named at once. access() answers for root too: an immutable file or a read-only mount says no."""
+    for path in (file, file.parent):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise DeskappError("store.read_only", where=str(path))
+
+
 @contextmanager
-def _as_deskapp_errors() -> Iterator[None]:
+def _as_deskapp_errors(engine: Engine) -> Iterator[None]:
     try:
         yield
-    except OperationalError as e:
-        reason = str(e.orig).splitlines()[0] if e.orig else str(e)
-        raise DeskappError("store.busy" if "locked" in reason else "store.unreachable", reason=reason) from e
+    except DBAPIError as e:
+        error = store_error(e, where(engine.url))
+        if error is None:
+            raise
+        raise error from e
 
 
 class Store:
@@ -84,14 +97,14 @@ class Store:
 
         On SQLite it starts with BEGIN IMMEDIATE, taking the write lock at once. A database that
         cannot be reached or stays locked becomes a DeskappError the screen can show."""
-        with _as_deskapp_errors(), Session(self.engine, expire_on_commit=False) as session:
+        with _as_deskapp_errors(self.engine), Session(self.engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only: a plain BEGIN, no write lock."""
-        with _as_deskapp_errors(), Session(self._reader, expire_on_commit=False) as session:
+        with _as_deskapp_errors(self.engine), Session(self._reader, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from deskapp.errors import DeskappError
+from deskapp.store.faults import reason, store_error, where
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -32,7 +33,11 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except DBAPIError as e:
-        raise DeskappError("store.unreachable", reason=str(e.orig).splitlines()[0]) from None
+        raise _told(e, engine) from None
+
+
+def _told(error: DBAPIError, engine: Engine) -> DeskappError:
+    return store_error(error, where(engine.url)) or DeskappError("store.unreachable", reason=reason(error))
 
 
 def schema_state(engine: Engine) -> str:
@@ -57,7 +62,7 @@ def upgrade(engine: Engine) -> str:
     try:
         command.upgrade(_config(engine), "head")
     except DBAPIError as e:
-        raise DeskappError("store.unreachable", reason=str(e.orig).splitlines()[0]) from None
+        raise _told(e, engine) from None
     return head_revision()
 
 
