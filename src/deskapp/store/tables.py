@@ -11,16 +11,8 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from deskapp.domain.roles import Role  # noqa: F401  (Staff.role; the table of what each may do is there)
 from deskapp.store.types import UTCDateTime
-
-
-class Role(StrEnum):
-    CLERK = "clerk"
-    SUPERVISOR = "supervisor"
-    DIRECTOR = "director"
-    ENGINEERING = "engineering"
-    FINANCE = "finance"
-    GUARD = "guard"
 
 
 class PersonKind(StrEnum):
@@ -145,9 +137,13 @@ class Promise(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Who did what and when. Append-only: the migrations forbid UPDATE and DELETE."""
+    """Who did what and when. Append-only: the migrations forbid UPDATE and DELETE.
+
+    Hash-chained in id order: ``hash`` is services.audit.event_hash over ``prev_hash`` (the
+    previous event's hash, "" for the first) and the fields above it."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)  # a record's history
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
@@ -156,6 +152,8 @@ class AuditEvent(SQLModel, table=True):
     entity: str = Field(default="", max_length=32)
     entity_id: int | None = None
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    hash: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 
 class RepairPrice(SQLModel, table=True):
