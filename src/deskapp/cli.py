@@ -177,6 +177,80 @@ def init(
             typer.echo(t("cli.demo_already"))
 
 
+BackupPath = Annotated[str, typer.Argument(metavar="PATH", help="The backup file.")]
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: BackupPath,
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Copy the store to PATH while the counters keep working, and check the copy (SQLite);
+    print the pg_dump command for a PostgreSQL store."""
+    from pathlib import Path
+
+    options = ctx.obj.merged(db, lang, None)
+    with cleanly(options):
+        from deskapp.i18n import Translator
+        from deskapp.services import backup as B
+
+        t = Translator(options.language)
+        if B.sqlite_file(options.url) is None:
+            _echo_lines(t("backup.pg_backup"), B.pg_commands(options.url, Path(path), restoring=False))
+            return
+        copy = B.backup(options.url, Path(path), force=force)
+        typer.echo(t("backup.written", path=str(copy.path), size=_size(copy.size), revision=copy.revision))
+        typer.echo(_counts(t, copy.counts))
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    path: BackupPath,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Put the backup PATH in place of the store, checked first; the store as it was is kept beside
+    it (SQLite; every console on the store closed). Prints the pg_restore commands for PostgreSQL."""
+    from pathlib import Path
+
+    options = ctx.obj.merged(db, lang, None)
+    with cleanly(options):
+        from deskapp.clock import SystemClock
+        from deskapp.i18n import Translator
+        from deskapp.services import backup as B
+
+        t = Translator(options.language)
+        if B.sqlite_file(options.url) is None:
+            _echo_lines(t("backup.pg_restore"), B.pg_commands(options.url, Path(path), restoring=True))
+            return
+        done = B.restore(options.url, Path(path), SystemClock(), by=B.operator())
+        typer.echo(t("backup.restored", source=str(done.source), path=str(done.store.path), revision=done.store.revision))
+        if done.migrated_from:
+            typer.echo(t("backup.migrated", old=done.migrated_from, revision=done.store.revision))
+        if done.kept:
+            typer.echo(t("backup.kept", path=str(done.kept)))
+        typer.echo(_counts(t, done.store.counts))
+
+
+def _echo_lines(title: str, lines: list[str]) -> None:
+    typer.echo(title)
+    for line in lines:
+        typer.echo(f"  {line}")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
+def _counts(t, counts: dict[str, int]) -> str:
+    listing = ", ".join(f"{name} {n}" for name, n in counts.items() if n)
+    return t("backup.counts", total=sum(counts.values()), tables=len(counts), listing=listing or "—")
+
+
 catalogue_app = typer.Typer(help="The standards catalogue (data/catalogue/): check it, show a scenario.")
 app.add_typer(catalogue_app, name="catalogue")
 
@@ -404,13 +478,13 @@ def _report_out(context, report, fmt: str, out: str | None) -> None:
     typer.echo(t("report.written", path=str(path)), err=True)
 
 
-def _supervisor_consent(context) -> None:
-    """--unmasked: a CS supervisor or the office director signs with their code and PIN (audited)."""
-    from deskapp.services import audit
-    from deskapp.services.auth import sign_in
-
+def _supervisor_consent(context):
+    """--unmasked: the code and PIN of a CS supervisor or the office director, asked on stderr;
+    the report service checks them (and the role) and audits the export."""
     import getpass
     import warnings
+
+    from deskapp.services.auth import Credentials
 
     # Prompts on stderr and nothing on stdout, which carries the report.
     sys.stderr.write(f"{context.t('report.unmasked_code')}: ")
@@ -419,11 +493,7 @@ def _supervisor_consent(context) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", getpass.GetPassWarning)
         pin = getpass.getpass(f"{context.t('report.unmasked_pin')}: ", stream=sys.stderr).strip()
-    who = sign_in(context.store, context.clock, code, pin)
-    if who.role not in ("supervisor", "director"):
-        raise DeskappError("report.unmasked_role")
-    with context.store.session() as session:
-        audit.record(session, context.clock, "report.unmasked", actor_id=who.staff_id, entity="staff", entity_id=who.staff_id)
+    return Credentials(code, pin)
 
 
 def _today(context):
@@ -451,9 +521,8 @@ def report_daily(
         when = parse_day(day, _today(context))
         if fmt not in ("table", "csv", "xlsx", "md", "json"):
             raise DeskappError("report.bad_format", format=fmt)
-        if unmasked:
-            _supervisor_consent(context)
-        report = daily(context.store, context.clock, context.policy, when, masked=not unmasked)
+        unmasked_by = _supervisor_consent(context) if unmasked else None
+        report = daily(context.store, context.clock, context.policy, when, unmasked_by=unmasked_by)
         _report_out(context, report, fmt, out)
 
 
@@ -479,10 +548,9 @@ def report_range(
         first, last = parse_day(start, today), parse_day(end, today)
         if fmt not in ("table", "csv", "xlsx", "md", "json"):
             raise DeskappError("report.bad_format", format=fmt)
-        if unmasked:
-            _supervisor_consent(context)
+        unmasked_by = _supervisor_consent(context) if unmasked else None
         with _progress(context.t("report.progress")) as tick:
-            report = span(context.store, context.clock, context.policy, first, last, masked=not unmasked, progress=tick)
+            report = span(context.store, context.clock, context.policy, first, last, unmasked_by=unmasked_by, progress=tick)
         _report_out(context, report, fmt, out)
 
 
@@ -551,6 +619,10 @@ def catalogue_walk(
         run = PreviewApp(preview, scenario, _pairs(value, "--set"), _pairs(fact, "--fact")).run()
         if run is not None:
             typer.echo(" → ".join(run.steps_taken()))
+
+
+from deskapp.cli_audit import audit_app  # noqa: E402  (deskapp audit verify|show)
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:
