@@ -15,3 +15,11 @@ class DeskappError(Exception):
         if self.params:
             return f"{self.key}: " + ", ".join(f"{k}={v}" for k, v in self.params.items())
         return self.key
+
+
+class FieldError(DeskappError):
+    """Bad input or a refusal, to be shown at `field` of the form it came from."""
+
+    def __init__(self, field: str, key: str, /, **params: object) -> None:
+        super().__init__(key, **params)
+        self.field = field

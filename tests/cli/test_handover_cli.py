@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from cli.test_cli import run
+from deskapp.domain.roles import Action
 from deskapp.services import handover as ho
-from deskapp.services.auth import sign_in
+from deskapp.services.auth import authorise
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def handed(demo_store, clock, policy):
     items = ho.get(demo_store, first).live
     ho.note_item(demo_store, clock, 1, items[0].id, "财务明早送发票")
     ho.note_shift(demo_store, clock, 1, first, "现金 0 元;钥匙 12 把")
-    ho.present(demo_store, clock, policy, first, sign_in(demo_store, clock, "c02", "2468"))
+    ho.present(demo_store, clock, policy, first, authorise(demo_store, clock, policy, "c02", "2468", Action.TAKE_OVER_SHIFT))
     ho.query(demo_store, clock, items[1].id, "回访打过没有?")
     ho.answer(demo_store, clock, items[1].id, "打过一次没人接")
     ho.acknowledge(demo_store, clock, [i.id for i in items])

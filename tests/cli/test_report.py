@@ -133,7 +133,7 @@ def build_day(store: Store, policy: Policy) -> None:
     # Release slips: two issued, the second voided by the supervisor, the first checked by the guard.
     first = _issued(store, at(15, 30), policy, "1-1-201")
     second = _issued(store, at(15, 40), policy, "1-1-1202")
-    R.void(store, at(15, 50), second, "super", "5678", "物品登记错误")
+    R.void(store, at(15, 50), policy, second, "super", "5678", "物品登记错误")
     assert R.verify(store, at(16, 10), first, guard="门岗李").status == "valid"
 
     # Registers: a worker's key lent at 09:30 and not back by the day's end (due 18:00); a wallet

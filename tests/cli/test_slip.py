@@ -30,7 +30,7 @@ def slips(demo_store, clock, policy):
     """Slip 1 issued; slip 2 issued and voided by the supervisor."""
     _issued(demo_store, clock, policy)
     second = _issued(demo_store, clock, policy, "1-1-1202")
-    R.void(demo_store, clock, second, "super", "5678", "物品登记错误")
+    R.void(demo_store, clock, policy, second, "super", "5678", "物品登记错误")
     return demo_store
 
 

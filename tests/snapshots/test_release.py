@@ -76,7 +76,7 @@ def day_store(release_store, clock, policy):
     R.verify(store, _earlier(clock, 80), 1, "门岗李")
     _slip(store, _earlier(clock, 60), policy, "3-2-1501", "tenant", goods="沙发1、书柜2、纸箱10")
     _slip(store, _earlier(clock, 40), policy, "3-2-1501", goods="洗衣机1")
-    R.void(store, _earlier(clock, 35), 3, "super", "5678", "车辆信息填错")
+    R.void(store, _earlier(clock, 35), policy, 3, "super", "5678", "车辆信息填错")
     person = next(p for p in R.residents(store, "3-2-1501")[1] if p.kind == "tenant")
     pending = R.start(store, _earlier(clock, 10), 1, unit_code="3-2-1501", kind="tenant", person_id=person.id, today=TODAY)
     R.record_id(store, clock, 1, pending, "resident_id", ID, TODAY)

@@ -171,7 +171,7 @@ async def test_search_and_a_vacancy_ending_soon_is_on_today(demo_store, make_app
     vacant = vacancy.apply(demo_store, clock, policy, 1, unit_code="1-1-201", owner="张伟", id_type="resident_id",
                            id_no="110101199003074514", start=date(2026, 11, 25), end=date(2027, 2, 25), reason="出国",
                            notice_given=True, today=date(2026, 11, 24))
-    vacancy.confirm(demo_store, clock, vacant, "super", "5678")
+    vacancy.confirm(demo_store, clock, policy, vacant, "super", "5678")
     app = make_app(demo_store)
     async with app.run_test(size=(100, 32)) as pilot:
         await sign_in(pilot, "demo", "1234")

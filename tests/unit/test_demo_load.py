@@ -111,13 +111,13 @@ def test_community_settings_and_the_audit_trail(demo_store: Store) -> None:
     assert actions == ["init.demo"]
 
 
-def test_pins_are_hashed_and_the_demo_sign_ins_work(demo_store: Store, clock) -> None:
+def test_pins_are_hashed_and_the_demo_sign_ins_work(demo_store: Store, clock, policy) -> None:
     with demo_store.session() as session:
         hashes = session.exec(select(Staff.pin_hash)).all()
     pins = {r["pin"] for r in rows("staff.csv")}
     assert all(h.startswith("$argon2") and h not in pins for h in hashes)
-    assert sign_in(demo_store, clock, "demo", "1234").role == "clerk"
-    assert sign_in(demo_store, clock, "super", "5678").role == "supervisor"
+    assert sign_in(demo_store, clock, policy, "demo", "1234").role == "clerk"
+    assert sign_in(demo_store, clock, policy, "super", "5678").role == "supervisor"
 
 
 def test_loading_twice_says_already(demo_store: Store, clock, policy) -> None:

@@ -14,9 +14,10 @@ import pytest
 from sqlmodel import select
 
 from deskapp.clock import FixedClock
+from deskapp.domain.roles import Action
 from deskapp.errors import DeskappError
 from deskapp.i18n import Translator
-from deskapp.policy import Policy
+from deskapp.policy import Policy, load_policy
 from deskapp.screens.handover_text import document_lines, kind_label
 from deskapp.services import (
     auth,
@@ -38,6 +39,7 @@ from deskapp.store.tables import (
     HandoverItem,
     Promise,
     PromiseState,
+    Staff,
     Visit,
     WorkOrder,
 )
@@ -54,7 +56,8 @@ OWNER_PHONE_1_1_201 = "15839835784"  # 高梅, owner of 1-1-201 in the demo peop
 
 
 def _sign_in(store: Store, clock: FixedClock, code: str) -> SignedIn:
-    return auth.sign_in(store, clock, code, PINS[code])
+    """The code and PIN typed in the incoming clerk's dialog, checked as it checks them."""
+    return auth.authorise(store, clock, load_policy(), code, PINS[code], Action.TAKE_OVER_SHIFT)
 
 
 def _open_promises(store: Store, staff_id: int) -> list[int]:
@@ -71,6 +74,11 @@ def _by_key(items) -> dict[tuple[str, int], object]:
 def _payment_id(store: Store, receipt_no: str) -> int:
     with store.read() as session:
         return session.exec(select(FeePayment.id).where(FeePayment.receipt_no == receipt_no)).one()
+
+
+def _staff_id(store: Store, code: str) -> int:
+    with store.read() as session:
+        return session.exec(select(Staff.id).where(Staff.code == code)).one()
 
 
 def _audit(store: Store, action: str) -> list[AuditEvent]:
@@ -421,9 +429,13 @@ def test_the_supervisor_may_take_over(demo_store: Store, clock: FixedClock, poli
 def test_presenting_to_someone_not_on_the_counter_is_refused(code: str, demo_store: Store, clock: FixedClock, policy: Policy) -> None:
     handover_id = ho.open_handover(demo_store, clock, policy, CLERK)
     before = _handover_row(demo_store, handover_id)
-    someone = _sign_in(demo_store, clock, code)
+    refused = _error(lambda: _sign_in(demo_store, clock, code))  # at the dialog: their right PIN, the wrong role
+    assert (refused.field, refused.key) == ("code", "roles.take_over_shift")
+    someone = ho.signed_in_as(demo_store, _staff_id(demo_store, code))  # a caller that skips the dialog
     assert someone.role in ("engineering", "guard", "director")
-    assert _error(lambda: ho.present(demo_store, clock, policy, handover_id, someone)).key == "handover.incoming_role"
+    assert _error(lambda: ho.present(demo_store, clock, policy, handover_id, someone)).key == "roles.take_over_shift"
+    posing = SignedIn(someone.staff_id, someone.code, someone.name, "clerk")  # the store's role counts, not the caller's
+    assert _error(lambda: ho.present(demo_store, clock, policy, handover_id, posing)).key == "roles.take_over_shift"
     assert _handover_row(demo_store, handover_id) == before
     assert ho.get(demo_store, handover_id).state == "open"
     assert _audit(demo_store, "handover.presented") == []
@@ -983,13 +995,11 @@ def test_only_the_outgoing_clerk_withdraws(demo_store: Store, clock: FixedClock,
 
 
 def test_another_clerk_presenting_must_acknowledge_anew(demo_store: Store, clock: FixedClock, policy: Policy) -> None:
-    from deskapp.services.auth import sign_in
-
     handover_id = ho.open_handover(demo_store, clock, policy, CLERK)
-    ho.present(demo_store, clock, policy, handover_id, sign_in(demo_store, clock, "c02", "2468"))
+    ho.present(demo_store, clock, policy, handover_id, _sign_in(demo_store, clock, "c02"))
     items = ho.get(demo_store, handover_id).live
     ho.acknowledge(demo_store, clock, [i.id for i in items])
-    ho.present(demo_store, clock, policy, handover_id, sign_in(demo_store, clock, "c03", "1357"))
+    ho.present(demo_store, clock, policy, handover_id, _sign_in(demo_store, clock, "c03"))
     view = ho.get(demo_store, handover_id)
     assert view.incoming == "吴嘉欣"
     assert {i.state for i in view.live} == {"pending"}

@@ -201,7 +201,7 @@ def test_the_guard_check_valid_used_void_unknown(demo_store, clock, policy) -> N
     assert R.verify(demo_store, clock, one, "门岗李").status == "valid"
     used = R.verify(demo_store, clock, one, "门岗王")
     assert used.status == "used" and used.slip.checked_by == "门岗李"
-    R.void(demo_store, clock, two, "super", "5678", "物品登记错误")
+    R.void(demo_store, clock, policy, two, "super", "5678", "物品登记错误")
     assert R.verify(demo_store, clock, two).status == "void"
     assert R.verify(demo_store, clock, 99).status == "unknown"
 
@@ -210,16 +210,16 @@ def test_only_a_supervisor_voids_and_numbers_are_not_reused(demo_store, clock, p
     request = _ready(demo_store, clock, policy, "1-1-201")
     number = R.issue(demo_store, clock, policy, CLERK, request, TODAY)
     with pytest.raises(FieldError) as clerk:
-        R.void(demo_store, clock, number, "demo", "1234", "写错了")
-    assert clerk.value.field == "code" and clerk.value.key == "release.void_needs_supervisor"
+        R.void(demo_store, clock, policy, number, "demo", "1234", "写错了")
+    assert clerk.value.field == "code" and clerk.value.key == "roles.void_slip"
     with pytest.raises(FieldError) as wrong_pin:
-        R.void(demo_store, clock, number, "super", "0000", "写错了")
+        R.void(demo_store, clock, policy, number, "super", "0000", "写错了")
     assert wrong_pin.value.field == "pin"
     with pytest.raises(FieldError) as no_reason:
-        R.void(demo_store, clock, number, "super", "5678", "  ")
+        R.void(demo_store, clock, policy, number, "super", "5678", "  ")
     assert no_reason.value.field == "reason"
     assert _row(demo_store, request).voided_at is None
-    R.void(demo_store, clock, number, "super", "5678", "写错了")
+    R.void(demo_store, clock, policy, number, "super", "5678", "写错了")
     later = _ready(demo_store, clock, policy, "1-1-1202")
     assert R.issue(demo_store, clock, policy, CLERK, later, TODAY) == number + 1
 

@@ -50,7 +50,7 @@ def _apply(store: Store, clock: FixedClock, policy: Policy, *, start: date = TOD
 
 def _confirmed(store: Store, clock: FixedClock, policy: Policy, **kw) -> int:
     vacancy_id = _apply(store, clock, policy, **kw)
-    V.confirm(store, clock, vacancy_id, "super", "5678")
+    V.confirm(store, clock, policy, vacancy_id, "super", "5678")
     return vacancy_id
 
 
@@ -130,7 +130,7 @@ def test_an_application_overlapping_an_open_one_is_refused(demo_store, clock, po
     assert isinstance(overlapping, FieldError) and overlapping.key == "vacancy.overlaps"
     assert overlapping.params == {"start": "2026-11-24", "end": "2027-02-24"}
     after = _apply(demo_store, clock, policy, start=date(2027, 2, 24))  # starts as the first ends
-    V.refuse(demo_store, clock, first, "super", "5678", "未装修的不用申请")
+    V.refuse(demo_store, clock, policy, first, "super", "5678", "未装修的不用申请")
     again = _apply(demo_store, clock, policy, end=date(2027, 2, 24))  # the refused one no longer counts
     assert {_row(demo_store, i).state for i in (after, again)} == {"applied"}
 
@@ -140,27 +140,27 @@ def test_an_application_overlapping_an_open_one_is_refused(demo_store, clock, po
 
 def test_a_clerk_cannot_confirm_and_the_supervisor_can(demo_store, clock, policy) -> None:
     vacancy_id = _apply(demo_store, clock, policy)
-    by_clerk = _error(lambda: V.confirm(demo_store, clock, vacancy_id, "demo", "1234"))
-    assert isinstance(by_clerk, FieldError) and (by_clerk.field, by_clerk.key) == ("code", "vacancy.needs_supervisor")
-    wrong_pin = _error(lambda: V.confirm(demo_store, clock, vacancy_id, "super", "0000"))
+    by_clerk = _error(lambda: V.confirm(demo_store, clock, policy, vacancy_id, "demo", "1234"))
+    assert isinstance(by_clerk, FieldError) and (by_clerk.field, by_clerk.key) == ("code", "roles.decide_vacancy")
+    wrong_pin = _error(lambda: V.confirm(demo_store, clock, policy, vacancy_id, "super", "0000"))
     assert isinstance(wrong_pin, FieldError) and (wrong_pin.field, wrong_pin.key) == ("pin", "signin.wrong_pin")
     assert _row(demo_store, vacancy_id).state == "applied"
 
-    V.confirm(demo_store, clock, vacancy_id, "super", "5678")
+    V.confirm(demo_store, clock, policy, vacancy_id, "super", "5678")
     row = _row(demo_store, vacancy_id)
     assert (row.state, row.decided_by_id, row.decided_at) == ("confirmed", 4, clock.now())
     view = V.get(demo_store, clock, policy, vacancy_id)
     assert (view.decided_by, view.unit, view.expires_in_days) == ("黄丽娟", UNIT, (date(2027, 2, 24) - TODAY).days)
-    again = _error(lambda: V.confirm(demo_store, clock, vacancy_id, "dir", "8642"))
+    again = _error(lambda: V.confirm(demo_store, clock, policy, vacancy_id, "dir", "8642"))
     assert again.key == "vacancy.not_applied"
     assert _actions(demo_store) == ["vacancy.applied", "vacancy.confirmed"]
 
 
 def test_the_director_may_refuse_with_a_reason(demo_store, clock, policy) -> None:
     vacancy_id = _apply(demo_store, clock, policy)
-    no_reason = _error(lambda: V.refuse(demo_store, clock, vacancy_id, "dir", "8642", " "))
+    no_reason = _error(lambda: V.refuse(demo_store, clock, policy, vacancy_id, "dir", "8642", " "))
     assert isinstance(no_reason, FieldError) and no_reason.field == "reason"
-    V.refuse(demo_store, clock, vacancy_id, "dir", "8642", "业主已入住")
+    V.refuse(demo_store, clock, policy, vacancy_id, "dir", "8642", "业主已入住")
     row = _row(demo_store, vacancy_id)
     assert (row.state, row.refused_reason, row.decided_by_id) == ("refused", "业主已入住", 5)
     assert [v.id for v in V.list_vacancies(demo_store, clock, policy)] == []
@@ -282,7 +282,7 @@ def test_vacant_months_are_charged_at_50_percent(demo_store, clock, policy) -> N
     vacancy_id = _apply(demo_store, clock, policy, start=date(2026, 12, 1), end=date(2027, 3, 1))
     assert unit_arrears(demo_store, unit_id, later, vacancy_percent=percent).amount_fen == 5 * FEE  # not yet confirmed
 
-    V.confirm(demo_store, clock, vacancy_id, "super", "5678")
+    V.confirm(demo_store, clock, policy, vacancy_id, "super", "5678")
     with demo_store.read() as session:
         assert V.vacant_periods(session, unit_id) == [(date(2026, 12, 1), date(2027, 3, 1))]
     owed = unit_arrears(demo_store, unit_id, later, vacancy_percent=percent)

@@ -12,15 +12,9 @@ from textual.widgets.option_list import Option
 
 from deskapp.screens.dialog import Dialog
 
+from deskapp.domain.roles import ANSWERING
 from deskapp.domain.visits import Level
 from deskapp.services.visits import StaffOnDuty, staff_on_duty
-
-# In the order offered: the standard's sentence names the CS supervisor first (或客服主任).
-ROLES_BY_LEVEL = {
-    Level.SUPERVISOR: ("supervisor",),
-    Level.DIRECTOR: ("director",),
-    Level.COLLEAGUE: ("clerk", "engineering", "finance"),
-}
 
 
 @dataclass(frozen=True)
@@ -60,7 +54,7 @@ class EscalateDialog(Dialog[EscalationChoice | None]):
         me = ctx.clerk.staff_id if ctx.clerk else None
         self._people: dict[str, tuple[StaffOnDuty, Level]] = {}
         options = []
-        for level, roles in ROLES_BY_LEVEL.items():
+        for level, roles in ANSWERING.items():  # the table's order: the standard names the CS supervisor first
             for person in staff_on_duty(ctx.store, roles, exclude=me):
                 key = f"{level}:{person.id}"
                 self._people[key] = (person, level)

@@ -8,9 +8,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from deskapp.errors import DeskappError
+from deskapp.domain.roles import Action
+from deskapp.errors import DeskappError, FieldError
 from deskapp.screens.dialog import Dialog
-from deskapp.services.auth import SignedIn, SignInError, sign_in
+from deskapp.services.auth import SignedIn, authorise
 
 
 class _Form(Dialog):
@@ -95,8 +96,8 @@ class IncomingDialog(_Form):
     def _sign_in(self, code: str, pin: str) -> None:
         ctx = self.app.ctx
         try:
-            clerk = sign_in(ctx.store, ctx.clock, code, pin)
-        except SignInError as e:
+            clerk = authorise(ctx.store, ctx.clock, ctx.policy, code, pin, Action.TAKE_OVER_SHIFT)
+        except FieldError as e:
             self.app.call_from_thread(self._refused, "code" if e.field == "code" else "pin", ctx.t.error(e))
         except DeskappError as e:
             self.app.call_from_thread(self._refused, "pin", ctx.t.error(e))

@@ -495,7 +495,7 @@ class RegistersScreen(DeskScreen):
         record, ctx = self._highlighted(), self.ctx
 
         def submit(v: dict[str, str]) -> str:
-            vacancy.confirm(ctx.store, ctx.clock, record.id, v["code"], v["pin"])
+            vacancy.confirm(ctx.store, ctx.clock, ctx.policy, record.id, v["code"], v["pin"])
             return self.t("registers.vacancy_confirmed", unit=record.unit)
 
         self._supervisor_form(self.t("registers.confirm_title", unit=record.unit), False, submit)
@@ -506,7 +506,7 @@ class RegistersScreen(DeskScreen):
         record, ctx = self._highlighted(), self.ctx
 
         def submit(v: dict[str, str]) -> str:
-            vacancy.refuse(ctx.store, ctx.clock, record.id, v["code"], v["pin"], v["reason"])
+            vacancy.refuse(ctx.store, ctx.clock, ctx.policy, record.id, v["code"], v["pin"], v["reason"])
             return self.t("registers.vacancy_refused", unit=record.unit)
 
         self._supervisor_form(self.t("registers.refuse_title", unit=record.unit), True, submit)

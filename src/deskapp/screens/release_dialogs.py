@@ -218,7 +218,7 @@ class VoidDialog(_Form):
     def action_save(self) -> None:
         ctx = self.ctx
         try:
-            releases.void(ctx.store, ctx.clock, self.slip_no, self.value("code"), self.value("pin"), self.value("reason"))
+            releases.void(ctx.store, ctx.clock, ctx.policy, self.slip_no, self.value("code"), self.value("pin"), self.value("reason"))
         except DeskappError as e:
             self.error(getattr(e, "field", "slip"), ctx.t.error(e))
             return

@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from deskapp.errors import DeskappError
+from deskapp.errors import DeskappError, FieldError
 from deskapp.screens.base import DeskScreen
-from deskapp.services.auth import SignedIn, SignInError, sign_in
+from deskapp.services.auth import SignedIn, sign_in
 
 
 class SignInScreen(DeskScreen):
@@ -57,13 +57,22 @@ class SignInScreen(DeskScreen):
     def _sign_in(self, code: str, pin: str) -> None:
         ctx = self.ctx
         try:
-            clerk = sign_in(ctx.store, ctx.clock, code, pin)
-        except SignInError as e:
+            clerk = sign_in(ctx.store, ctx.clock, ctx.policy, code, pin)
+        except FieldError as e:  # a wrong PIN, a locked code, a role that does not use the console …
             self.app.call_from_thread(self._refused, e.field, ctx.t.error(e))
         except DeskappError as e:
             self.app.call_from_thread(self._refused, "pin", ctx.t.error(e))
         else:
-            self.app.call_from_thread(self._signed_in, clerk)
+            self.app.call_from_thread(self._signed_in, clerk, self._drafts_waiting(clerk))
+
+    def _drafts_waiting(self, clerk: SignedIn) -> list[str]:
+        """The titles of the forms this clerk left unsaved (a crash, a power cut)."""
+        from deskapp.services import drafts
+
+        try:
+            return [draft.title for draft in drafts.waiting(self.ctx.store, clerk.staff_id)]
+        except DeskappError:
+            return []
 
     def _refused(self, field: str, message: str) -> None:
         pin = self.query_one("#pin", Input)
@@ -72,6 +81,8 @@ class SignInScreen(DeskScreen):
         self.query_one(f"#{field}-error", Label).update(message)
         (pin if field == "pin" else self.query_one("#code", Input)).focus()
 
-    def _signed_in(self, clerk: SignedIn) -> None:
+    def _signed_in(self, clerk: SignedIn, unsaved: list[str]) -> None:
         self.query_one("#pin", Input).value = ""
         self.app.signed_in(clerk)
+        if unsaved:
+            self.app.notify(self.ctx.t("drafts.waiting", n=len(unsaved), titles="、".join(unsaved)), timeout=15)

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from deskapp.clock import Clock
 from deskapp.domain.fees import format_fen
 from deskapp.domain.promises import DueStatus, due_status
+from deskapp.domain.roles import Action, require
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit, feedback, work_orders
@@ -49,7 +50,6 @@ from deskapp.store.tables import Feedback as FeedbackRow
 # shown (and acknowledged) so that the next clerk knows.
 OWNED = ("promise", "work_order", "complaint", "visit", "call", "payment", "key")
 DESK = ("waiting", "ringing", "missed", "key_check", "vacancy", "vacancy_expiry", "renovation", "found")
-ROLES_ON_SHIFT = ("clerk", "supervisor")
 
 PENDING, QUERIED, ACKNOWLEDGED, CLOSED = "pending", "queried", "acknowledged", "closed"
 
@@ -389,10 +389,13 @@ def note_shift(store: Store, clock: Clock, staff_id: int, handover_id: int, text
 
 def present(store: Store, clock: Clock, policy: Policy, handover_id: int, incoming: SignedIn) -> None:
     """The incoming clerk has signed in with their PIN on this console: the items are theirs to
-    acknowledge. The list is brought up to date at this moment."""
-    if incoming.role not in ROLES_ON_SHIFT:
-        raise DeskappError("handover.incoming_role")
+    acknowledge. The list is brought up to date at this moment. The role that counts is the one
+    the store holds for them (domain.roles: who may take over a shift)."""
     with store.session() as session:
+        taker = session.get(Staff, incoming.staff_id)
+        if taker is None or not taker.active:
+            raise DeskappError("handover.incoming_role")
+        require(taker.role, Action.TAKE_OVER_SHIFT)
         handover = _load(session, handover_id)
         _still_open(handover)
         if incoming.staff_id == handover.outgoing_id:

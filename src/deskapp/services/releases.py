@@ -20,10 +20,11 @@ from deskapp.domain.fees import Arrears
 from deskapp.domain.goods import parse_goods
 from deskapp.domain.ids import check_id, mask, stamp_text
 from deskapp.domain.plates import check_plate
+from deskapp.domain.roles import Action
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
-from deskapp.services.auth import SignInError, sign_in
+from deskapp.services.auth import authorise
 from deskapp.services.fees import unit_arrears_in
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
@@ -375,18 +376,13 @@ def notify_lobby(store: Store, clock: Clock, staff_id: int, request_id: int, tod
                      slip=request.slip_no)
 
 
-def void(store: Store, clock: Clock, slip_no: int, supervisor_code: str, pin: str, reason: str) -> None:
-    """Only a CS supervisor (or the director), with their PIN at the counter, voids a slip, giving
-    a reason. The number is never reused."""
+def void(store: Store, clock: Clock, policy: Policy, slip_no: int, supervisor_code: str, pin: str, reason: str) -> None:
+    """Only someone allowed to void (the CS supervisor or the director: domain.roles), with their
+    code and PIN at the counter, voids a slip, giving a reason. The number is never reused."""
     reason = " ".join(reason.split())
     if not reason:
         raise FieldError("reason", "release.reason_required")
-    try:
-        who = sign_in(store, clock, supervisor_code, pin)
-    except SignInError as e:
-        raise FieldError("pin" if e.field == "pin" else "code", e.key) from None
-    if who.role not in ("supervisor", "director"):
-        raise FieldError("code", "release.void_needs_supervisor")
+    who = authorise(store, clock, policy, supervisor_code, pin, Action.VOID_SLIP)
     with store.session() as session:
         request = session.exec(select(ReleaseRequest).where(ReleaseRequest.slip_no == slip_no)).first()
         if request is None:

@@ -6,7 +6,8 @@ report is a list of tables with stable ids (the column ids are the JSON keys); t
 `deskapp.report_formats` turn it into a terminal table, CSV, XLSX, Markdown or JSON.
 
 A report of an empty day is a report full of zeros. Phones in the detail lists are masked unless
-the report is made unmasked (the command asks a supervisor's code and PIN for that).
+the report is asked `unmasked_by` the code and PIN of someone allowed to export them
+(domain.roles: the CS supervisor or the director), checked and audited here.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from deskapp.clock import Clock
+from deskapp.domain.roles import Action
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
+from deskapp.services import audit
+from deskapp.services.auth import Credentials, authorise
 from deskapp.store.engine import Store
 from deskapp.store.tables import (
     AuditEvent,
@@ -451,19 +455,32 @@ def _site(session: Session) -> str:
     return setting.value if setting else ""
 
 
-def daily(store: Store, clock: Clock, policy: Policy, day: date, *, masked: bool = True) -> Report:
+def _masked(store: Store, clock: Clock, policy: Policy, unmasked_by: Credentials | None, kind: str, start: date, end: date) -> bool:
+    """True, unless someone allowed to export personal data gave their code and PIN (audited)."""
+    if unmasked_by is None:
+        return True
+    who = authorise(store, clock, policy, unmasked_by.code, unmasked_by.pin, Action.EXPORT_UNMASKED)
+    with store.session() as session:
+        audit.record(session, clock, "report.unmasked", actor_id=who.staff_id, entity="staff", entity_id=who.staff_id,
+                     report=kind, start=start, end=end)
+    return False
+
+
+def daily(store: Store, clock: Clock, policy: Policy, day: date, *, unmasked_by: Credentials | None = None) -> Report:
+    masked = _masked(store, clock, policy, unmasked_by, "daily", day, day)
     w = _window(day, day, policy.timezone)
     with store.read() as session:
         return Report("daily", day, day, _site(session), clock.now(), masked, _tables(session, policy, w, masked))
 
 
 def span(
-    store: Store, clock: Clock, policy: Policy, start: date, end: date, *, masked: bool = True,
+    store: Store, clock: Clock, policy: Policy, start: date, end: date, *, unmasked_by: Credentials | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Day by day (the `days` table, first after the summary) and the sections over the whole range."""
     if end < start:
         raise DeskappError("report.range_backwards", start=start.isoformat(), end=end.isoformat())
+    masked = _masked(store, clock, policy, unmasked_by, "range", start, end)
     days = (end - start).days + 1
     w = _window(start, end, policy.timezone)
     with store.read() as session:

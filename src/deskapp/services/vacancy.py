@@ -28,10 +28,11 @@ from sqlmodel import Session, func, select
 
 from deskapp.clock import Clock
 from deskapp.domain.registers import RefusedRule, lived_in, vacancy_period_ok
+from deskapp.domain.roles import Action
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
-from deskapp.services.auth import SignInError, sign_in
+from deskapp.services.auth import authorise
 from deskapp.services.identity import masked_id, one_line
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
@@ -43,7 +44,6 @@ INSPECTION = "vacancy_inspection"
 APPLIED, CONFIRMED, REFUSED, OCCUPIED, ENDED = "applied", "confirmed", "refused", "occupied", "ended"
 OPEN = (APPLIED, CONFIRMED)
 SHOWS = ("open", "all")
-DECIDERS = ("supervisor", "director")
 MONTH_DAYS = 30
 """A meter reading more than this many days after the previous one is pro-rated to a month."""
 
@@ -223,16 +223,6 @@ def apply(
         return vacancy.id
 
 
-def _supervisor(store: Store, clock: Clock, code: str, pin: str):
-    try:
-        who = sign_in(store, clock, code, pin)
-    except SignInError as e:
-        raise FieldError("pin" if e.field == "pin" else "code", e.key) from None
-    if who.role not in DECIDERS:
-        raise FieldError("code", "vacancy.needs_supervisor")
-    return who
-
-
 def _applied(session: Session, vacancy_id: int) -> Vacancy:
     vacancy = _load(session, vacancy_id)
     if vacancy.state != APPLIED:
@@ -240,21 +230,22 @@ def _applied(session: Session, vacancy_id: int) -> Vacancy:
     return vacancy
 
 
-def confirm(store: Store, clock: Clock, vacancy_id: int, supervisor_code: str, pin: str) -> None:
-    """The CS supervisor (or the director) signs the application (5.2.3) with their code and PIN."""
-    who = _supervisor(store, clock, supervisor_code, pin)
+def confirm(store: Store, clock: Clock, policy: Policy, vacancy_id: int, supervisor_code: str, pin: str) -> None:
+    """The CS supervisor (or the director: domain.roles) signs the application (5.2.3) with their
+    code and PIN."""
+    who = authorise(store, clock, policy, supervisor_code, pin, Action.DECIDE_VACANCY)
     with store.session() as session:
         vacancy = _applied(session, vacancy_id)
         vacancy.state, vacancy.decided_at, vacancy.decided_by_id = CONFIRMED, clock.now(), who.staff_id
         audit.record(session, clock, "vacancy.confirmed", actor_id=who.staff_id, entity=RECORD, entity_id=vacancy_id)
 
 
-def refuse(store: Store, clock: Clock, vacancy_id: int, supervisor_code: str, pin: str, reason: str) -> None:
-    """The CS supervisor (or the director) refuses the application, giving a reason."""
+def refuse(store: Store, clock: Clock, policy: Policy, vacancy_id: int, supervisor_code: str, pin: str, reason: str) -> None:
+    """The CS supervisor (or the director: domain.roles) refuses the application, giving a reason."""
     reason = one_line(reason)
     if not reason:
         raise FieldError("reason", "vacancy.refusal_reason_required")
-    who = _supervisor(store, clock, supervisor_code, pin)
+    who = authorise(store, clock, policy, supervisor_code, pin, Action.DECIDE_VACANCY)
     with store.session() as session:
         vacancy = _applied(session, vacancy_id)
         vacancy.state, vacancy.decided_at, vacancy.decided_by_id = REFUSED, clock.now(), who.staff_id
@@ -264,9 +255,15 @@ def refuse(store: Store, clock: Clock, vacancy_id: int, supervisor_code: str, pi
 
 
 def _reading(value: float, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise FieldError(field, "vacancy.bad_reading")
-    return float(value)
+    try:
+        reading = float(value)
+    except OverflowError:  # an int beyond any float: no meter reads that
+        raise FieldError(field, "vacancy.bad_reading") from None
+    if not math.isfinite(reading) or reading < 0:
+        raise FieldError(field, "vacancy.bad_reading")
+    return reading
 
 
 def _used(session: Session, unit_id: int, column, reading: float, field: str, now: datetime) -> tuple[float | None, float | None]:

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from deskapp.clock import Clock
 from deskapp.domain.fees import format_fen, parse_yuan
+from deskapp.domain.roles import ANSWERING
 from deskapp.domain.visits import Level
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
@@ -107,11 +108,10 @@ def open_renovation(store: Store, clock: Clock, visit_id: int, staff_id: int, va
 
 
 def escalate_to_role(store: Store, clock: Clock, visit_id: int, staff_id: int, level: Level, reason: str = "") -> dict:
-    """Std 5: the question goes up to the first colleague of that role on duty."""
-    role = {Level.SUPERVISOR: "supervisor", Level.DIRECTOR: "director"}[level]
-    on_duty = visits.staff_on_duty(store, (role,), exclude=staff_id)
+    """Std 5: the question goes up to the first colleague on duty who answers at that level."""
+    on_duty = visits.staff_on_duty(store, ANSWERING[level], exclude=staff_id)
     if not on_duty:
-        raise DeskappError(f"visit.nobody_{role}")
+        raise DeskappError(f"visit.nobody_{level.value}")
     visits.escalate(store, clock, visit_id, staff_id, on_duty[0].id, level, reason)
     return {"colleague": on_duty[0].name}
 

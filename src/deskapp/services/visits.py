@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from deskapp.clock import Clock
 from deskapp.domain.visits import Level
-from deskapp.errors import DeskappError
+from deskapp.errors import DeskappError, FieldError  # FieldError: imported from here by many services
 from deskapp.services import audit, flows
 from deskapp.services.lookup import unit_by_code
 from deskapp.store.engine import Store
@@ -24,14 +24,6 @@ from deskapp.store.tables import Escalation, Staff, Unit, Visit, VisitState
 RECORD = "visit"  # the record kind of a visit's flow moves
 TITLES = ("先生", "女士", "小姐")
 MAX_SURNAME = 32
-
-
-class FieldError(DeskappError):
-    """Bad input, to be shown at `field`."""
-
-    def __init__(self, field: str, key: str, **params: object) -> None:
-        super().__init__(key, **params)
-        self.field = field
 
 
 @dataclass(frozen=True)
