@@ -78,32 +78,41 @@ class ChainCheck:
 def check_chain(links: Iterable[Link]) -> ChainCheck:
     """Walk the events in id order; stop at the first break.
 
-    At an event that does not fit, its successor decides what happened: if the successor links to
-    what this event should have linked to, this event was put in between (inserted). Otherwise an
-    event whose own hash no longer matches was edited, and an intact one that does not follow its
-    predecessor had an event before it removed (or moved). Memory stays bounded: two events."""
-    expected = GENESIS
-    checked = 0
+    An event that does not fit is judged by its neighbours. If it follows what its predecessor
+    followed, the predecessor was put in between (inserted, though well forged). If its successor
+    links to what it should have linked to, it was put in between itself, unless a later event
+    links to it (then it was moved: reordered). Otherwise an event whose own hash no longer matches
+    was edited, and an intact one that does not follow its predecessor had an event before it
+    removed (or moved). Memory stays bounded: four events."""
+    before: Link | None = None  # the last event that fitted
     suspect: Link | None = None
+    after: list[Link] = []  # up to two events after the suspect
+    checked = 0
     for link in links:
         if suspect is not None:
-            return ChainCheck(checked, Break(suspect, _fault(suspect, link, expected)))
-        checked += 1
+            after.append(link)
+            if len(after) == 2:
+                break
+            continue
+        expected = before.hash if before is not None else GENESIS
         if link.prev_hash == expected and link.hash and link.intact():
-            expected = link.hash
+            before = link
+            checked += 1
         else:
             suspect = link
-            checked -= 1
-    if suspect is not None:
-        return ChainCheck(checked, Break(suspect, _fault(suspect, None, expected)))
-    return ChainCheck(checked)
+    if suspect is None:
+        return ChainCheck(checked)
+    return _broken(checked, suspect, before, after)
 
 
-def _fault(suspect: Link, successor: Link | None, expected: str) -> Fault:
-    if not suspect.hash:
-        return "inserted"  # every event deskapp writes has a hash
-    if successor is not None and successor.prev_hash == expected and successor.intact():
-        return "inserted"
-    if not suspect.intact():
-        return "edited"
-    return "removed"
+def _broken(checked: int, suspect: Link, before: Link | None, after: list[Link]) -> ChainCheck:
+    expected = before.hash if before is not None else GENESIS
+    if before is not None and suspect.intact() and suspect.prev_hash == before.prev_hash:
+        return ChainCheck(checked - 1, Break(before, "inserted"))
+    if not suspect.hash:  # every event deskapp writes has a hash
+        return ChainCheck(checked, Break(suspect, "inserted"))
+    skipped = bool(after) and after[0].prev_hash == expected and after[0].intact()
+    moved = len(after) == 2 and after[1].prev_hash == suspect.hash
+    if skipped and not moved:
+        return ChainCheck(checked, Break(suspect, "inserted"))
+    return ChainCheck(checked, Break(suspect, "removed" if suspect.intact() else "edited"))
