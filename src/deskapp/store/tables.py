@@ -698,3 +698,19 @@ class MoveIn(SQLModel, table=True):
     started_by_id: int = Field(foreign_key="staff.id")
     done: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON: step id → ISO time ticked
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+
+
+class Draft(SQLModel, table=True):
+    """A form the clerk was filling in, kept as they type, so a crash or a power cut loses nothing.
+
+    One per clerk and form; removed when the form is saved or cancelled. PINs are never kept."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("staff_id", "key", name="uq_draft_staff_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    key: str = Field(max_length=200)  # which form: the dialog's kind and the record it is about
+    title: str = Field(default="", max_length=200)  # as the form showed it, to list it on sign-in
+    fields: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON: field id → text
+    saved_at: datetime = Field(sa_column=_utc())
