@@ -355,3 +355,67 @@ def test_two_processes_appending_at_once_keep_one_chain(store: Store) -> None:
     assert 0 < sum('"counter-1"' in d for d in counters) == count
     assert len({e.prev_hash for e in events}) == len(events)  # no two chained from one predecessor
     assert audit.verify(store) == ChainCheck(len(events))
+
+
+# -- every state change appends an event (who, when, what, before → after) ----------------------------
+
+
+def _trail(store: Store, entity: str, entity_id: int) -> list[tuple[str, int | None, dict]]:
+    import json
+
+    with store.read() as session:
+        rows = session.exec(select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+                            .order_by(AuditEvent.id)).all()
+    return [(e.action, e.actor_id, json.loads(e.detail)) for e in rows]
+
+
+def test_a_work_orders_states_before_and_after(demo_store: Store, clock: FixedClock, policy) -> None:
+    from deskapp.services import work_orders as wo
+
+    order = wo.open_order(demo_store, clock, 1, area="household", unit_code="1-1-201", item="厨房水龙头漏水", category="plumbing")
+    wo.dispatch(demo_store, clock, policy, 1, order, clock.now(), "师傅15分钟内到")
+    trail = _trail(demo_store, "work_order", order)
+    assert [a for a, _, _ in trail] == ["work_order.receive", "work_order.dispatch", "promise.made"]
+    dispatched = trail[1][2]
+    assert (trail[1][1], dispatched["before"], dispatched["after"]) == (1, "received", "dispatched")
+    assert "appointment" in dispatched and "promised" in dispatched
+    assert audit.verify(demo_store).broken is None
+
+
+def test_a_handovers_notes_queries_and_acknowledgements(demo_store: Store, clock: FixedClock, policy) -> None:
+    from deskapp.domain.roles import Action
+    from deskapp.services import handover as ho
+    from deskapp.services.auth import authorise
+
+    first = ho.open_handover(demo_store, clock, policy, 1)
+    items = ho.get(demo_store, first).live
+    ho.note_item(demo_store, clock, 1, items[0].id, "财务明早送发票")
+    ho.note_shift(demo_store, clock, 1, first, "现金 0 元")
+    ho.note_shift(demo_store, clock, 1, first, "现金 0 元;钥匙 12 把")
+    ho.present(demo_store, clock, policy, first, authorise(demo_store, clock, policy, "c02", "2468", Action.TAKE_OVER_SHIFT))
+    ho.query(demo_store, clock, items[1].id, "回访打过没有?")
+    ho.answer(demo_store, clock, items[1].id, "打过一次没人接")
+    ho.acknowledge(demo_store, clock, [items[0].id, items[1].id])
+    trail = _trail(demo_store, "handover", first)
+    assert [(a, who) for a, who, _ in trail] == [
+        ("handover.opened", 1), ("handover.item_noted", 1), ("handover.noted", 1), ("handover.noted", 1),
+        ("handover.presented", 2), ("handover.item_queried", 2), ("handover.item_answered", 1),
+        ("handover.item_acknowledged", 2), ("handover.item_acknowledged", 2),
+    ]
+    assert trail[3][2] == {"before": "现金 0 元", "after": "现金 0 元;钥匙 12 把"}
+    assert trail[1][2] == {"item": items[0].id, "before": "", "after": "财务明早送发票"}
+    assert (trail[6][2]["before"], trail[6][2]["after"], trail[6][2]["answer"]) == ("queried", "pending", "打过一次没人接")
+    assert audit.verify(demo_store).broken is None
+
+
+def test_a_promise_kept_by_a_callback_call_is_recorded(demo_store: Store, clock: FixedClock, policy) -> None:
+    from deskapp.services import calls, promises
+
+    promise = promises.make(demo_store, clock, policy, 1, "callback", "回电", phone="13800000009", customer="李女士")
+    owed = next(o for o in calls.callbacks_owed(demo_store) if o.promise_id == promise)
+    call_id = calls.start_callback(demo_store, clock, 1, owed)
+    calls.end(demo_store, clock, call_id, 1, "done")
+    assert _trail(demo_store, "promise", promise)[-1] == ("promise.kept", 1, {"call": call_id})
+    other = promises.make(demo_store, clock, policy, 1, "callback", "再回电", phone="13800000008")
+    promises.close(demo_store, clock, 2, other, "broken")
+    assert _trail(demo_store, "promise", other)[-1] == ("promise.broken", 2, {"before": "open", "after": "broken"})

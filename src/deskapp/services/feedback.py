@@ -210,7 +210,8 @@ def _event(session: Session, clock: Clock, record: Feedback, staff_id: int, acti
         feedback_id=record.id, seq=seq + 1, at=clock.now(), actor_id=staff_id, action=action, from_state=record.state,
         to_state=to, detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
     ))
-    audit.record(session, clock, f"feedback.{action}", actor_id=staff_id, entity=RECORD, entity_id=record.id, to=to)
+    audit.record(session, clock, f"feedback.{action}", actor_id=staff_id, entity=RECORD, entity_id=record.id,
+                 before=record.state or None, after=to, **detail)
     record.state = to
 
 

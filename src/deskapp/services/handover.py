@@ -374,7 +374,9 @@ def note_item(store: Store, clock: Clock, staff_id: int, item_id: int, text: str
         _still_open(handover)
         if staff_id != handover.outgoing_id:
             raise DeskappError("handover.only_outgoing")
-        item.note = text.strip()[:400]
+        before, item.note = item.note, text.strip()[:400]
+        audit.record(session, clock, "handover.item_noted", actor_id=staff_id, entity="handover", entity_id=handover.id,
+                     item=item.id, before=before, after=item.note)
 
 
 def note_shift(store: Store, clock: Clock, staff_id: int, handover_id: int, text: str) -> None:
@@ -384,7 +386,9 @@ def note_shift(store: Store, clock: Clock, staff_id: int, handover_id: int, text
         _still_open(handover)
         if staff_id != handover.outgoing_id:
             raise DeskappError("handover.only_outgoing")
-        handover.note = text.strip()[:4000]
+        before, handover.note = handover.note, text.strip()[:4000]
+        audit.record(session, clock, "handover.noted", actor_id=staff_id, entity="handover", entity_id=handover.id,
+                     before=before, after=handover.note)
 
 
 def present(store: Store, clock: Clock, policy: Policy, handover_id: int, incoming: SignedIn) -> None:
@@ -425,11 +429,13 @@ def acknowledge(store: Store, clock: Clock, item_ids: list[int]) -> None:
     """The incoming clerk takes these items on (a queried one only once it is answered)."""
     with store.session() as session:
         for item_id in item_ids:
-            item, _ = _incoming_item(session, item_id)
+            item, handover = _incoming_item(session, item_id)
             if item.state == QUERIED:
                 raise DeskappError("handover.item_queried", what=item.label[:30])
             if item.state == PENDING:
                 item.state, item.acknowledged_at = ACKNOWLEDGED, clock.now()
+                audit.record(session, clock, "handover.item_acknowledged", actor_id=handover.incoming_id, entity="handover",
+                             entity_id=handover.id, item=item.id, before=PENDING, after=ACKNOWLEDGED)
 
 
 def query(store: Store, clock: Clock, item_id: int, question: str) -> None:
@@ -437,8 +443,11 @@ def query(store: Store, clock: Clock, item_id: int, question: str) -> None:
     if not question.strip():
         raise DeskappError("handover.question_required")
     with store.session() as session:
-        item, _ = _incoming_item(session, item_id)
+        item, handover = _incoming_item(session, item_id)
+        before = item.state
         item.state, item.question, item.answer, item.acknowledged_at = QUERIED, question.strip()[:400], "", None
+        audit.record(session, clock, "handover.item_queried", actor_id=handover.incoming_id, entity="handover",
+                     entity_id=handover.id, item=item.id, before=before, after=QUERIED, question=item.question)
 
 
 def answer(store: Store, clock: Clock, item_id: int, text: str) -> None:
@@ -446,10 +455,12 @@ def answer(store: Store, clock: Clock, item_id: int, text: str) -> None:
     if not text.strip():
         raise DeskappError("handover.answer_required")
     with store.session() as session:
-        item, _ = _incoming_item(session, item_id)
+        item, handover = _incoming_item(session, item_id)
         if item.state != QUERIED:
             raise DeskappError("handover.item_not_queried")
         item.state, item.answer = PENDING, text.strip()[:400]
+        audit.record(session, clock, "handover.item_answered", actor_id=handover.outgoing_id, entity="handover",
+                     entity_id=handover.id, item=item.id, before=QUERIED, after=PENDING, answer=item.answer)
 
 
 def complete(store: Store, clock: Clock, policy: Policy, handover_id: int) -> HandoverView:

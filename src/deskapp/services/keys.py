@@ -360,5 +360,6 @@ def relabel(store: Store, clock: Clock, staff_id: int, key_id: int) -> None:
         tag = _key(session, key_id)
         if tag.label_state != WORN:
             raise DeskappError("keys.label_not_worn", label=tag.label)
-        tag.label_state = OK
-        audit.record(session, clock, "key.relabelled", actor_id=staff_id, entity=KEY, entity_id=tag.id, label=tag.label)
+        before, tag.label_state = tag.label_state, OK
+        audit.record(session, clock, "key.relabelled", actor_id=staff_id, entity=KEY, entity_id=tag.id, label=tag.label,
+                     before=before, after=OK)

@@ -80,9 +80,10 @@ def close(store: Store, clock: Clock, staff_id: int, promise_id: int, state: str
         promise = session.get(Promise, promise_id)
         if promise is None or promise.state != PromiseState.OPEN:
             raise DeskappError("promise.not_open", id=promise_id)
-        promise.state = state
+        before, promise.state = promise.state, state
         promise.closed_at = clock.now()
-        audit.record(session, clock, f"promise.{state}", actor_id=staff_id, entity="promise", entity_id=promise_id)
+        audit.record(session, clock, f"promise.{state}", actor_id=staff_id, entity="promise", entity_id=promise_id,
+                     before=before, after=state)
 
 
 def withdraw(store: Store, clock: Clock, staff_id: int, kind: str, source_kind: str, source_id: int) -> int | None:

@@ -188,7 +188,7 @@ def set_phase(store: Store, clock: Clock, staff_id: int, renovation_id: int, pha
         before = renovation.phase
         renovation.phase, renovation.phase_since = new, clock.now()
         audit.record(session, clock, "renovation.phase", actor_id=staff_id, entity=RECORD, entity_id=renovation_id,
-                     previous=before, phase=new)
+                     before=before, after=new)
 
 
 def patrol(store: Store, clock: Clock, staff_id: int, renovation_id: int, *, ok: bool, violation: str = "") -> int:

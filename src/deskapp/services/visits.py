@@ -157,8 +157,9 @@ def set_values(store: Store, visit_id: int, **values: object) -> dict[str, objec
 
 def set_urgent(store: Store, clock: Clock, visit_id: int, staff_id: int, urgent: bool) -> None:
     with store.session() as session:
-        _visit(session, visit_id).urgent = urgent
-        audit.record(session, clock, "visit.urgent", actor_id=staff_id, entity="visit", entity_id=visit_id, urgent=urgent)
+        visit = _visit(session, visit_id)
+        before, visit.urgent = visit.urgent, urgent
+        audit.record(session, clock, "visit.urgent", actor_id=staff_id, entity="visit", entity_id=visit_id, before=before, after=urgent)
 
 
 def escalate(

@@ -39,7 +39,8 @@ def number(order_id: int) -> str:
 
 def parse_number(text: str) -> int | None:
     text = text.strip().upper().removeprefix("WX").lstrip("#")
-    return int(text) if text.isdecimal() else None
+    digits = text.lstrip("0") or "0"
+    return int(digits) if text.isdecimal() and len(digits) <= 18 else None  # no order has more; int() refuses 4300+
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,8 @@ def _event(session: Session, clock: Clock, order: WorkOrder, staff_id: int, acti
         order_id=order.id, seq=seq + 1, at=clock.now(), actor_id=staff_id, action=action.value, from_state=order.state,
         to_state=to.value, detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
     ))
-    audit.record(session, clock, f"work_order.{action.value}", actor_id=staff_id, entity=RECORD, entity_id=order.id, to=to.value)
+    audit.record(session, clock, f"work_order.{action.value}", actor_id=staff_id, entity=RECORD, entity_id=order.id,
+                 before=order.state, after=to.value, **detail)
     order.state = to.value
 
 
