@@ -12,13 +12,19 @@ from deskapp.domain.fees import format_fen, parse_yuan
 from deskapp.errors import DeskappError
 
 MAX_TEXT = 200
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+# [0-9], not \d: \d takes the digits of every script (١, ८), which would be kept as typed.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}")
+_TIME = re.compile(r"([01]?[0-9]|2[0-3])[:：]([0-5][0-9])")
 
 
 # Full-width ASCII (Ａ-Ｚ, ０-９, ：…) and the ideographic space, as a Chinese IME types them.
 _FULL_WIDTH = {0xFF01 + n: 0x21 + n for n in range(0x5E)} | {0x3000: 0x20}
+
+
+def half_width(text: str) -> str:
+    """Full-width digits, letters and punctuation, and the ideographic space, as their ASCII twins."""
+    return text.translate(_FULL_WIDTH)
 
 
 class InputError(DeskappError):
@@ -26,12 +32,12 @@ class InputError(DeskappError):
 
 
 def parse_count(text: str) -> int:
-    text = text.strip()
-    if not text.isdecimal() or int(text) <= 0:  # isdigit() would let '²' through to int()
+    digits = text.strip()
+    if not re.fullmatch(r"[0-9]+", digits) or not (digits := digits.lstrip("0")):  # not ², not ٣, not 0
         raise InputError("input.count")
-    if int(text) > 999:
+    if len(digits) > 3:  # over 999; int() would refuse 4300 digits or more
         raise InputError("input.count_too_big")
-    return int(text)
+    return int(digits)
 
 
 def parse_money(text: str) -> str:
@@ -46,15 +52,16 @@ def parse_money(text: str) -> str:
 
 
 def parse_phone(text: str) -> str:
-    compact = re.sub(r"[\s]", "", text)
+    """A mobile or landline number, kept in ASCII digits (the registers call this with the text as typed)."""
+    compact = re.sub(r"[\s]", "", half_width(text))
     compact = compact.removeprefix("+86").removeprefix("0086") if compact.startswith(("+86", "0086")) else compact
-    if not (_MOBILE.match(compact) or _LANDLINE.match(compact)):
+    if not (_MOBILE.fullmatch(compact) or _LANDLINE.fullmatch(compact)):
         raise InputError("input.phone")
     return compact
 
 
 def parse_time(text: str) -> str:
-    m = _TIME.match(text.strip())
+    m = _TIME.fullmatch(text.strip())
     if not m:
         raise InputError("input.time")
     return f"{int(m.group(1)):02d}:{m.group(2)}"
@@ -77,16 +84,16 @@ def parse_resident_kind(text: str) -> str:
     return aliases[value]
 
 
-_UNIT = re.compile(r"^\d{1,3}-\d{1,2}-\d{3,4}$")
+_UNIT = re.compile(r"[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}")
 TITLES = {"1": "先生", "2": "女士", "3": "小姐", "先生": "先生", "女士": "女士", "小姐": "小姐"}
-_DUE = re.compile(r"^(?:(今天|今日|today)|(明天|明日|tomorrow)|(\d{4}-\d{1,2}-\d{1,2}))?\s*([01]?\d|2[0-3])[:：]([0-5]\d)$", re.I)
+_DUE = re.compile(r"(?:(今天|今日|today)|(明天|明日|tomorrow)|([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}))?\s*([01]?[0-9]|2[0-3])[:：]([0-5][0-9])", re.I)
 
 
 def parse_unit(text: str) -> str:
     """A unit code as the clerk types it: building-entrance-room, e.g. 3-2-1501 (checked against
     the store by the screen); empty for someone who is not a resident."""
     text = text.strip()
-    if text and not _UNIT.match(text):
+    if text and not _UNIT.fullmatch(text):
         raise InputError("input.unit")
     return text
 
@@ -101,7 +108,7 @@ def parse_title(text: str) -> str:
 def _moment(text: str, now: datetime | None, bad: str, earliest: timedelta) -> str:
     """"14:30" (today, or tomorrow once more than `earliest` gone), "明天 10:00", "2026-11-25
     10:00" as local "YYYY-MM-DD HH:MM"; refused when more than `earliest` before now."""
-    m = _DUE.match(text.strip())
+    m = _DUE.fullmatch(text.strip())
     if not m or now is None:
         raise InputError(bad)
     today, tomorrow, day, hour, minute = m.groups()
@@ -160,7 +167,7 @@ REPAIR_CATEGORIES = ("plumbing", "electrical", "doors_windows", "building", "oth
 def parse_category(text: str) -> str:
     """A repair category by its number in REPAIR_CATEGORIES (1…) or its name."""
     value = text.strip().lower()
-    if value.isdecimal() and 1 <= int(value) <= len(REPAIR_CATEGORIES):
+    if re.fullmatch(r"[0-9]{1,2}", value) and 1 <= int(value) <= len(REPAIR_CATEGORIES):  # not 5000 digits for int()
         return REPAIR_CATEGORIES[int(value) - 1]
     if value in REPAIR_CATEGORIES:
         return value
@@ -191,10 +198,10 @@ def parse_goods_kind(text: str) -> str:
 
 def parse_id_no(text: str) -> str:
     """An ID or licence number as typed: 5 to 20 letters and digits (checked for its type later)."""
-    value = re.sub(r"\s", "", text).upper()
-    if not re.fullmatch(r"[0-9A-Z]{5,20}", value):
+    value = re.sub(r"\s", "", text)
+    if not re.fullmatch(r"[0-9A-Za-z]{5,20}", value):  # before upper(), which makes ſ an S and ß SS
         raise InputError("input.id_no")
-    return value
+    return value.upper()
 
 
 def _id_type(text: str) -> str:
@@ -229,7 +236,7 @@ PARSERS = {
 def parse(kind: str, text: str, now: datetime | None = None) -> object:
     """`now` (local time) is needed for kinds relative to it (due). Full-width digits and
     punctuation, as a Chinese input method types them, count as their ASCII twins."""
-    text = text.translate(_FULL_WIDTH)
+    text = half_width(text)
     if kind == "due":
         return parse_due(text, now)
     if kind == "appointment":

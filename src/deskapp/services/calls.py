@@ -16,23 +16,25 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from deskapp.clock import Clock
+from deskapp.domain.inputs import half_width
 from deskapp.errors import DeskappError
 from deskapp.services import audit
 from deskapp.services.visits import FieldError
 from deskapp.store.engine import Store
 from deskapp.store.tables import Call, CallState, Feedback, Person, Promise, PromiseState, Staff, Unit, WorkOrder
 
-_DIGITS = re.compile(r"\d")
+_DIGITS = re.compile(r"[0-9]")
 
 
 def normalise_number(text: str) -> str:
-    """A caller's number as digits (a landline keeps its dash): +86 138 1234 5678 → 13812345678."""
-    compact = re.sub(r"[\s()]", "", text.strip())
+    """A caller's number as digits (a landline keeps its dash): +86 138 1234 5678 → 13812345678.
+    Full-width digits count as ASCII; the digits of other scripts do not (١, ८)."""
+    compact = re.sub(r"[\s()]", "", half_width(text).strip())
     if compact.startswith("+86"):
         compact = compact[3:]
     elif compact.startswith("0086"):
         compact = compact[4:]
-    if not re.fullmatch(r"\+?[\d-]+", compact) or not 3 <= len(_DIGITS.findall(compact)) <= 20:
+    if not re.fullmatch(r"\+?[0-9-]+", compact) or not 3 <= len(_DIGITS.findall(compact)) <= 20:
         raise FieldError("number", "call.bad_number", number=text.strip())
     return compact
 
@@ -268,6 +270,8 @@ def end(store: Store, clock: Clock, call_id: int, staff_id: int, outcome: str) -
             if promise is not None and promise.state == PromiseState.OPEN:
                 promise.state = PromiseState.KEPT
                 promise.closed_at = clock.now()
+                audit.record(session, clock, "promise.kept", actor_id=staff_id, entity="promise", entity_id=promise.id,
+                             call=call_id)
         audit.record(session, clock, "call.ended", actor_id=staff_id, entity="call", entity_id=call_id, outcome=outcome)
 
 

@@ -25,15 +25,16 @@ class UnitMatch:
 def find_units(store: Store, query: str, limit: int = 8) -> list[UnitMatch]:
     """Units whose code starts with the query, or with a resident whose name or phone holds it."""
     query = query.strip()
-    if not query:
+    if not query or not _askable(query):
         return []
     with store.read() as session:
         by_person = select(Person.unit_id).where(
-            Person.active, or_(Person.name.contains(query), Person.phone.contains(query))
+            Person.active,
+            or_(Person.name.contains(query, autoescape=True), Person.phone.contains(query, autoescape=True)),
         )
         units = session.exec(
             select(Unit)
-            .where(or_(Unit.code.startswith(query), Unit.id.in_(by_person)))
+            .where(or_(Unit.code.startswith(query, autoescape=True), Unit.id.in_(by_person)))  # % and _ as typed
             .order_by(Unit.code)
             .limit(limit)
         ).all()
@@ -44,6 +45,12 @@ def find_units(store: Store, query: str, limit: int = 8) -> list[UnitMatch]:
     for person in people:
         residents.setdefault(person.unit_id, []).append((person.kind, person.name, person.phone))
     return [UnitMatch(u.id, u.code, u.vacant, tuple(residents.get(u.id, []))) for u in units]
+
+
+def _askable(text: str) -> bool:
+    """Text both stores can be asked about: no NUL (PostgreSQL refuses it), no lone surrogate (not
+    UTF-8: SQLite refuses it). A query holding either finds nothing."""
+    return "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
 
 
 def unit_by_code(store: Store, code: str) -> UnitMatch | None:
