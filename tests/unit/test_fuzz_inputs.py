@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import shutil
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -69,6 +70,11 @@ def typed(*words: str) -> st.SearchStrategy[str]:
                      st.integers(4000, 9000), st.sampled_from(["", *words])).map(lambda p: p[0] + p[1] * p[2] + p[3])
     noise = st.text(ANY_CHAR, max_size=60)
     return st.one_of(near, near, huge, noise)
+
+
+def storable(text: str) -> bool:
+    """No control character (PostgreSQL refuses NUL) and no lone surrogate (not UTF-8: SQLite refuses it)."""
+    return not any(unicodedata.category(c) in ("Cc", "Cs") for c in text)
 
 
 def full_width(text: str) -> str:
@@ -377,12 +383,15 @@ def test_month_arithmetic_agrees_with_itself(period: date, n: int, due_day: int)
 @FUZZ
 @given(text=typed(" ", "\n", "\t", "字"))
 @example(text="字" * 201)
+@example(text="王\x00先生\x1b[2J")
+@example(text="\ud800")
 def test_kept_text_is_one_tidy_line_within_the_limit(text: str) -> None:
     result = outcome(inputs.parse_text, text)
     if isinstance(result, InputError):
         assert result.key in ("input.required", "input.too_long")
     else:
         assert 0 < len(result) <= inputs.MAX_TEXT and result == " ".join(result.split())
+        assert storable(result) and inputs.parse_text(result) == result
 
 
 @FUZZ
@@ -393,7 +402,14 @@ def test_a_complaints_text_is_refused_at_its_field(text: str, required: bool) ->
         assert result.field == "what"
     else:
         assert len(result) <= feedback.MAX_TEXT and result == identity.one_line(result)
-        assert result or not required
+        assert (result or not required) and storable(result)
+
+
+@FUZZ
+@given(text=typed(" ", "\n", "\x85", "\x1c", "字"))
+def test_a_registers_line_of_text_is_tidy_and_storable(text: str) -> None:
+    kept = identity.one_line(text)
+    assert kept == " ".join(kept.split()) == identity.one_line(kept) and storable(kept)
 
 
 @pytest.mark.parametrize(("parse", "values"), [
@@ -462,7 +478,7 @@ def test_goods_are_refused_with_a_goods_message(text: str) -> None:
     if isinstance(result, goods.GoodsError):
         assert result.key in ("input.goods", "input.goods_count")
         return
-    assert result and all(name and 1 <= n <= goods.MAX_COUNT for name, n in result)
+    assert result and all(name and storable(name) and 1 <= n <= goods.MAX_COUNT for name, n in result)
     kept = goods.goods_text(result)
     assert goods.goods_text(goods.parse_goods(kept)) == kept  # the slip's words read back as themselves
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from deskapp.domain.inputs import half_width
+from deskapp.domain.inputs import half_width, keepable
 from deskapp.errors import DeskappError
 
 MAX_COUNT = 999
@@ -22,7 +22,7 @@ def parse_goods(text: str) -> list[tuple[str, int]]:
     each with a count from 1 to 999. Items may also run together ("沙发1冰箱2"): a count ends one.
     Full-width digits are ASCII ones (沙发１); the digits of other scripts are not counts."""
     found: list[tuple[str, int]] = []
-    for part in _SPLIT.split(half_width(text).strip()):
+    for part in _SPLIT.split(half_width(keepable(text)).strip()):
         part = part.strip()
         at = 0
         while at < len(part):

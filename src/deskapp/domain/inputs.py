@@ -22,6 +22,16 @@ _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:：]([0-5][0-9])")
 _FULL_WIDTH = {0xFF01 + n: 0x21 + n for n in range(0x5E)} | {0x3000: 0x20}
 
 
+# Control characters other than white space, and lone surrogates: pasted in, never meant, and not
+# storable (PostgreSQL refuses NUL; a lone surrogate is not UTF-8, so SQLite refuses it).
+_UNKEPT = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+
+def keepable(text: str) -> str:
+    """The text without what no store can keep (see _UNKEPT); white space is left for the caller."""
+    return _UNKEPT.sub("", text)
+
+
 def half_width(text: str) -> str:
     """Full-width digits, letters and punctuation, and the ideographic space, as their ASCII twins."""
     return text.translate(_FULL_WIDTH)
@@ -68,7 +78,7 @@ def parse_time(text: str) -> str:
 
 
 def parse_text(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(keepable(text).split())
     if not text:
         raise InputError("input.required")
     if len(text) > MAX_TEXT:

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from deskapp.clock import Clock
 from deskapp.domain import feedback as fb
 from deskapp.domain.feedback import Action, Limits, State, Timing
+from deskapp.domain.inputs import keepable
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
@@ -100,7 +101,7 @@ class EventView:
 
 
 def _text(value: str, field_name: str, required: bool = True) -> str:
-    value = " ".join(value.split())
+    value = " ".join(keepable(value).split())
     if required and not value:
         raise FieldError(field_name, "feedback.required")
     if len(value) > MAX_TEXT:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from deskapp.domain.ids import check_id, mask
+from deskapp.domain.inputs import keepable
 from deskapp.errors import DeskappError
 from deskapp.services.visits import FieldError
 
 
 def one_line(text: str) -> str:
-    """Spaces tidied: runs of white space, line breaks included, become one space."""
-    return " ".join(text.split())
+    """Spaces tidied: runs of white space, line breaks included, become one space; pasted control
+    characters go (domain.inputs.keepable)."""
+    return " ".join(keepable(text).split())
 
 
 def masked_id(id_type: str, id_no: str, today: date) -> str:
