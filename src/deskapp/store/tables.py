@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from deskapp.domain.roles import Role  # noqa: F401  (Staff.role; the table of what each may do is there)
@@ -29,6 +30,16 @@ class PromiseState(StrEnum):
 
 def _utc() -> Column:
     return Column(UTCDateTime(), nullable=False)
+
+
+VERSIONED = declared_attr.directive(lambda cls: {"version_id_col": cls.__table__.c.version})
+"""`__mapper_args__` of a record two clerks can change: every ORM UPDATE checks and raises its
+`version`, so the second of two writers gets StaleDataError instead of overwriting (SQLModel needs
+the Column object, hence the lambda: the table exists when the mapper reads it)."""
+
+
+def _version() -> object:
+    return Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Setting(SQLModel, table=True):
@@ -119,7 +130,10 @@ class FeePayment(SQLModel, table=True):
 class Promise(SQLModel, table=True):
     """Something promised to a customer, owned by a clerk until kept (一票到底)."""
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     kind: str = Field(max_length=32)
     text: str = Field(max_length=400)
     customer: str = Field(default="", max_length=64)
@@ -193,7 +207,10 @@ class VisitState(StrEnum):
 class Visit(SQLModel, table=True):
     """A walk-in visitor (来访), from arrival at the counter to farewell."""
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     arrived_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     surname: str = Field(default="", max_length=32)
@@ -252,7 +269,10 @@ class CallState(StrEnum):
 class Call(SQLModel, table=True):
     """A telephone call at the hotline: ringing, answered, held, ended — or missed and owed."""
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     direction: str = Field(default="in", max_length=4)  # in / out (a callback)
     number: str = Field(max_length=32, index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
@@ -279,8 +299,10 @@ class WorkOrder(SQLModel, table=True):
     every change is also a `WorkOrderEvent`, which is never changed or removed."""
 
     __tablename__ = "work_order"
+    __mapper_args__ = VERSIONED
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     received_by_id: int = Field(foreign_key="staff.id", index=True)
     owner_id: int | None = Field(default=None, foreign_key="staff.id", index=True)  # the desk's owner (一票到底)
@@ -365,8 +387,10 @@ class ReleaseRequest(SQLModel, table=True):
     has checked it (checked_at); numbers come from `slip_counter`, without gaps."""
 
     __tablename__ = "release_request"
+    __mapper_args__ = VERSIONED
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     created_by_id: int = Field(foreign_key="staff.id")
     source_kind: str = Field(default="", max_length=16)
@@ -415,7 +439,10 @@ class Feedback(SQLModel, table=True):
     The clocks run from `accepted_at` (judged valid; a failed callback starts them again); every
     change is also a `FeedbackEvent`, never changed or removed."""
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     received_by_id: int = Field(foreign_key="staff.id", index=True)
     owner_id: int | None = Field(default=None, foreign_key="staff.id", index=True)  # the desk's owner (一票到底)
@@ -491,7 +518,10 @@ class Handover(SQLModel, table=True):
     """A shift handover (交接班): what the outgoing clerk held, their notes, and the incoming
     clerk's acknowledgement — kept as the shift's document."""
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     outgoing_id: int = Field(foreign_key="staff.id", index=True)
     incoming_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
@@ -511,7 +541,10 @@ class HandoverItem(SQLModel, table=True):
         Index("ix_handover_item_record", "kind", "record_id"),
     )
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     handover_id: int = Field(foreign_key="handover.id", index=True)
     kind: str = Field(max_length=16)  # promise / work_order / complaint / visit / call / payment / waiting / ringing / missed
     record_id: int
@@ -530,8 +563,10 @@ class KeyTag(SQLModel, table=True):
     """A labelled key (set) kept at the counter for a unit (钥匙管理 4.1: 标识应标注清楚)."""
 
     __tablename__ = "key_tag"
+    __mapper_args__ = VERSIONED
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     label: str = Field(max_length=32, unique=True)  # what the tag says, e.g. 1-1-201-A
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     what: str = Field(default="", max_length=100)  # 入户门 2 把、信箱 1 把
@@ -544,8 +579,10 @@ class KeyLoan(SQLModel, table=True):
     """A key lent (借用) or issued to its owner for good (领取), and its return."""
 
     __tablename__ = "key_loan"
+    __mapper_args__ = VERSIONED
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     key_id: int = Field(foreign_key="key_tag.id", index=True)
     kind: str = Field(default="loan", max_length=8)  # loan / issue
     borrower_kind: str = Field(max_length=16)  # domain.registers.Borrower
@@ -582,7 +619,10 @@ class KeyCheck(SQLModel, table=True):
 class Vacancy(SQLModel, table=True):
     """A vacant-unit application (空置房申请) and, once confirmed, the vacancy itself."""
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     unit_id: int = Field(foreign_key="unit.id", index=True)
     owner: str = Field(max_length=64)
     id_type: str = Field(default="", max_length=16)
@@ -624,7 +664,10 @@ class VacancyInspection(SQLModel, table=True):
 class Renovation(SQLModel, table=True):
     """A renovation under supervision (装修监管): opened when the permit is issued at the counter."""
 
+    __mapper_args__ = VERSIONED
+
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     unit_id: int = Field(foreign_key="unit.id", index=True)
     permit_no: str = Field(default="", max_length=32)
     owner: str = Field(default="", max_length=64)
@@ -664,8 +707,10 @@ class FoundItem(SQLModel, table=True):
     how it was disposed of once unclaimed past the policy's period."""
 
     __tablename__ = "found_item"
+    __mapper_args__ = VERSIONED
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = _version()  # raised by every change: see VERSIONED
     what: str = Field(max_length=200)
     where_found: str = Field(default="", max_length=200)
     found_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
