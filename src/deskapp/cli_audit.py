@@ -6,6 +6,8 @@ No import of deskapp.cli at the top (cli.py imports this module); heavy imports 
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -64,30 +66,40 @@ def audit_show(
         for e in entries:
             at = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
             line = f"{at}  {e.who or t('audit.system')}  {e.action}"
-            shown = detail_text(e.detail, t)
+            shown = detail_text(e.detail, t, tz)
             typer.echo(f"{line}  {shown}" if shown else line)
 
 
-def detail_text(detail: dict[str, object], t) -> str:
-    """before/after as one change; a `changes` mapping of field → [before, after]; the rest name=value."""
+def detail_text(detail: dict[str, object], t, tz) -> str:
+    """before/after as one change; a `changes` mapping of field → [before, after]; the rest name=value.
+    Times (kept as ISO text in UTC) are shown in local time."""
     parts: list[str] = []
     rest = dict(detail)
     if "before" in rest or "after" in rest:
-        parts.append(t("audit.changed", before=_value(rest.pop("before", None)), after=_value(rest.pop("after", None))))
+        before, after = _value(rest.pop("before", None), tz), _value(rest.pop("after", None), tz)
+        parts.append(t("audit.changed", before=before, after=after))
     changes = rest.pop("changes", None)
     if isinstance(changes, dict):
         for name, pair in changes.items():
             before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-            parts.append(f"{name}: " + t("audit.changed", before=_value(before), after=_value(after)))
+            parts.append(f"{name}: " + t("audit.changed", before=_value(before, tz), after=_value(after, tz)))
     elif changes is not None:
         rest["changes"] = changes
-    parts.extend(f"{name}={_value(value)}" for name, value in rest.items())
+    parts.extend(f"{name}={_value(value, tz)}" for name, value in rest.items())
     return "; ".join(parts)
 
 
-def _value(value: object) -> str:
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}.*[+-]\d{2}:\d{2}")
+
+
+def _value(value: object, tz) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        if _INSTANT.fullmatch(value):
+            try:
+                return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            except ValueError:
+                pass
         return value
     return json.dumps(value, ensure_ascii=False)

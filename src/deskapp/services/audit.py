@@ -127,8 +127,10 @@ def parse_record(text_: str) -> tuple[str, str]:
 def history(store: Store, kind: str, ident: str) -> list[Entry]:
     """A record's events, oldest first. ``slip`` takes the slip number and shows its release."""
     number = ident.upper().lstrip("#").removeprefix(PREFIXES.get(kind, "#"))
-    if not number.isdecimal():
+    if not number.isascii() or not number.isdecimal():
         raise DeskappError("audit.bad_record", record=f"{kind}:{ident}")
+    if len(number.lstrip("0")) > 18:  # beyond any row id (and int() refuses 4300 digits)
+        raise DeskappError("audit.no_history", record=f"{kind}:{ident}")
     with store.read() as session:
         entity, entity_id = kind, int(number)
         if kind in KINDS_BY_NUMBER:
