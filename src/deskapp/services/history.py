@@ -1,0 +1,259 @@
+"""Years of counter activity for a store: the history generator (`deskapp init --demo --history
+DAYS`, scripts/history.py).
+
+Day by day it plays the office the console records — visitors at the counter, calls to the hotline,
+repairs with their events, complaints, release slips, promises, shift handovers, keys lent, found
+items, vacant units and renovations — with the rhythm of a real counter: opening hours, a morning
+and a late-afternoon peak, quiet Sundays, busy days around the fee deadline. Each record's whole
+life is planned when it starts (from the same rules the services apply), and whatever would happen
+after the end of the history (midnight before the clock's today) has not happened yet: recent
+records stay open, some overdue, as in a real office.
+
+Rows go to the store in bulk (SQLAlchemy Core `insert(table), [rows]`), a chunk per transaction,
+in time order, so ids rise with time as they do when the console writes them one by one; the audit
+log is chained with `audit.event_hash` from the store's last event. The same seed on the same
+store and day gives the same rows. Run it on a store nobody is using: the ids are taken from the
+store once, at the start.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time as timer
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, SQLModel
+
+from deskapp.clock import Clock
+from deskapp.errors import DeskappError
+from deskapp.policy import Policy
+from deskapp.services import audit
+from deskapp.store.engine import Store
+from deskapp.store.tables import Setting, SlipCounter, Unit
+
+HISTORY_MARK = "history_loaded_at"
+DEFAULT_SEED = 20261124
+FLUSH_ROWS = 60_000  # rows held before a chunk is written (one transaction)
+
+# Parents before children: the order chunks are inserted in.
+TABLES = (
+    "building", "unit", "person", "staff", "fee_charge", "fee_payment", "promise", "visit", "escalation",
+    "flow_move", "call", "work_order", "work_order_part", "work_order_event", "release_request", "feedback",
+    "feedback_event", "notice", "handover", "handover_item", "key_tag", "key_loan", "key_check", "vacancy",
+    "vacancy_inspection", "renovation", "renovation_patrol", "found_item", "move_in", "audit_event",
+)
+_REQUIRED = object()
+
+
+def _defaults(name: str) -> dict[str, object]:
+    """Every column of the table with its default (None when nullable): bulk rows need one shape."""
+    row: dict[str, object] = {}
+    for column in SQLModel.metadata.tables[name].columns:
+        if column.primary_key:
+            continue
+        if column.default is not None and getattr(column.default, "is_scalar", False):
+            row[column.name] = column.default.arg
+        elif column.server_default is not None and column.name in ("prev_hash", "hash"):
+            row[column.name] = ""
+        else:
+            row[column.name] = None if column.nullable else _REQUIRED
+    return row
+
+
+@dataclass
+class HistoryResult:
+    status: str  # "loaded", or "already" when the store holds a history
+    first_day: date | None = None
+    last_day: date | None = None
+    rows: dict[str, int] = field(default_factory=dict)  # rows written, by table
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+class Writer:
+    """Holds rows until their day is over, then gives them ids in time order and writes them in
+    chunks. A value that is a row (a dict) becomes that row's id when written; the audit log's
+    detail may be a function, called when its day is written (a handover's item count)."""
+
+    def __init__(self, store: Store, origin: datetime, cutoff: datetime, next_ids: dict[str, int]) -> None:
+        self.store = store
+        self.origin = origin  # the first day's local midnight, in UTC
+        self.cutoff = cutoff
+        self.next_ids = next_ids
+        self.defaults = {name: _defaults(name) for name in TABLES}
+        self.buckets: dict[int, list] = {}
+        self.buffers: dict[str, list[dict]] = {name: [] for name in TABLES}
+        self.held = 0
+        self.seq = 0
+        self.written: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self.updates: list[tuple[str, dict, str, object]] = []
+
+    def add(self, table: str, at: datetime, fields: dict[str, object], order: int = 0) -> dict:
+        """A row that comes to be at `at` (before the cutoff); returns it, to be referred to."""
+        if at >= self.cutoff:
+            raise ValueError(f"{table} at {at} is after the end of the history")
+        row = fields  # kept as given: rows made ahead (a handover) are referred to before they are added
+        for key, value in self.defaults[table].items():
+            if key not in row:
+                row[key] = value
+        self.seq += 1
+        self.buckets.setdefault((at - self.origin).days, []).append((at, order, self.seq, table, row))
+        return row
+
+    def audit(self, at: datetime, actor: int | None, action: str, entity: str = "", record: dict | int | None = None,
+              detail: dict | Callable[[], dict] | None = None, order: int = 0) -> None:
+        self.add("audit_event", at, {"at": at, "actor_id": actor, "action": action, "entity": entity,
+                                     "entity_id": record, "detail": detail or {}}, order)
+
+    def later(self, table: str, row: dict | int, column: str, value: object) -> None:
+        """An UPDATE once both rows are written (a missed call returned by a later call)."""
+        self.updates.append((table, row, column, value))
+
+    def emit(self, last_day: int) -> None:
+        """Every row of the days up to `last_day` goes to the buffers, ids given in time order."""
+        for day in sorted(d for d in self.buckets if d <= last_day):
+            entries = self.buckets.pop(day)
+            entries.sort(key=lambda e: e[:3])
+            for _at, _order, _seq, table, row in entries:
+                self._emit(table, row)
+        if self.held >= FLUSH_ROWS:
+            self.flush()
+
+    def _emit(self, table: str, row: dict) -> None:
+        row["id"] = self.next_ids[table]
+        self.next_ids[table] += 1
+        for key, value in row.items():
+            if value.__class__ is dict and key != "detail":
+                row[key] = value["id"]
+            elif value is _REQUIRED:
+                raise ValueError(f"{table}.{key} is required")
+        if table == "audit_event":
+            detail = row["detail"]
+            if callable(detail):
+                detail = detail()
+            row["detail"] = json.dumps({k: (v["id"] if v.__class__ is dict else v) for k, v in detail.items()},
+                                       ensure_ascii=False, sort_keys=True, default=str)
+        elif table == "handover_item" and callable(row["label"]):
+            row["label"] = row["label"]()[:200]
+        self.buffers[table].append(row)
+        self.held += 1
+
+    def flush(self) -> None:
+        """One chunk, one transaction; the audit events chained from the store's last one."""
+        if not self.held:
+            return
+        with self.store.engine.begin() as connection:
+            self._chain(connection)
+            for name in TABLES:
+                rows = self.buffers[name]
+                if rows:
+                    connection.execute(insert(SQLModel.metadata.tables[name]), rows)
+                    self.written[name] += len(rows)
+                    self.buffers[name] = []
+        self.held = 0
+
+    def _chain(self, connection: Connection) -> None:
+        events = self.buffers["audit_event"]
+        if not events:
+            return
+        prev = audit.last_hash(Session(bind=connection))
+        for event in events:
+            event["prev_hash"] = prev
+            prev = event["hash"] = audit.event_hash(prev, event["at"], event["actor_id"], event["action"],
+                                                    event["entity"], event["entity_id"], event["detail"])
+
+    def finish(self) -> None:
+        self.emit(max(self.buckets, default=0))
+        self.flush()
+        if self.updates:
+            with self.store.engine.begin() as connection:
+                for table, row, column, value in self.updates:
+                    target = value["id"] if value.__class__ is dict else value
+                    key = row["id"] if row.__class__ is dict else row
+                    t = SQLModel.metadata.tables[table]
+                    connection.execute(update(t).where(t.c.id == key).values({column: target}))
+
+
+def _next_ids(connection: Connection) -> dict[str, int]:
+    ids = {}
+    for name in TABLES:
+        t = SQLModel.metadata.tables[name]
+        ids[name] = int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()) + 1
+    return ids
+
+
+def _bump_sequences(store: Store) -> None:
+    """PostgreSQL hands out ids from sequences, which rows with ids given do not move."""
+    if store.engine.dialect.name != "postgresql":
+        return
+    with store.engine.begin() as connection:
+        for name in TABLES:
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM \"{name}\"), 1))"
+            ))
+
+
+def generate(
+    store: Store, clock: Clock, policy: Policy, *, days: int, seed: int = DEFAULT_SEED, units: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> HistoryResult:
+    """`days` days of history ending yesterday (the clock's local today), for an estate grown to
+    `units` units when it has fewer (the demo community's style). Once per store."""
+    from deskapp.services import history_estate, history_texts
+    from deskapp.services.history_office import Office
+
+    if days < 1:
+        raise DeskappError("history.bad_days", days=days)
+    started = timer.perf_counter()
+    tz = policy.timezone
+    today = clock.now().astimezone(tz).date()
+    first = today - timedelta(days=days)
+    with store.read() as session:
+        if session.get(Setting, HISTORY_MARK) is not None:
+            return HistoryResult("already")
+        have = int(session.exec(select(func.count()).select_from(Unit)).one()[0])
+    rng = random.Random(seed)
+    texts = history_texts.load()
+    added: dict[str, int] = {}
+    if units is not None and units > have:
+        added = history_estate.extend(store, rng, units, first)
+    origin = datetime.combine(first, time(), tz).astimezone(UTC)
+    cutoff = datetime.combine(today, time(), tz).astimezone(UTC)
+    with store.engine.connect() as connection:
+        next_ids = _next_ids(connection)
+    writer = Writer(store, origin, cutoff, next_ids)
+    office = Office.open(store, policy, writer, rng, texts, first, days)
+    for n in range(days):
+        office.play_day(n)
+        writer.emit(n - 1)  # a day's rows are final once the next day is planned
+        if progress:
+            progress(n + 1, days)
+    office.finish()
+    writer.finish()
+    _finish_marks(store, clock, office, first, days, seed)
+    _bump_sequences(store)
+    rows = {name: n for name, n in {**added, **writer.written}.items() if n}
+    for name, n in added.items():
+        rows[name] = n + writer.written.get(name, 0)
+    return HistoryResult("loaded", first, today - timedelta(days=1), rows, timer.perf_counter() - started)
+
+
+def _finish_marks(store: Store, clock: Clock, office, first: date, days: int, seed: int) -> None:
+    with store.session() as session:
+        if office.last_slip:
+            counter = session.get(SlipCounter, "release")
+            if counter is None:
+                session.add(SlipCounter(name="release", last_no=office.last_slip))
+            else:
+                counter.last_no = max(counter.last_no, office.last_slip)
+        session.add(Setting(key=HISTORY_MARK, value=clock.now().isoformat()))
+        audit.record(session, clock, "init.history", first=first.isoformat(), days=days, seed=seed)
