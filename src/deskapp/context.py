@@ -24,6 +24,9 @@ class Context:
     catalogue: Catalogue | None = None
     clerk: SignedIn | None = field(default=None)
 
+    def __post_init__(self) -> None:
+        self.t.zone = self.policy.timezone  # times in messages ("changed by X at T") as the site tells them
+
     @property
     def lang(self) -> str:
         return self.t.lang

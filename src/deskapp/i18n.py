@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,10 @@ def _strings(path: Path) -> dict[str, str]:
 
 
 class Translator:
+    zone: tzinfo | None = None
+    """The site's timezone: a time given to a message is told in it (Context sets it from the
+    policy). A message formats it itself: {time:%H:%M}."""
+
     def __init__(self, lang: str = DEFAULT_LANGUAGE, folder: Path | None = None) -> None:
         if lang not in LANGUAGES:
             raise DeskappError("cli.bad_lang", lang=lang)
@@ -41,6 +46,8 @@ class Translator:
         text = self.strings.get(key)
         if text is None:
             return key
+        if self.zone is not None:
+            params = {k: v.astimezone(self.zone) if isinstance(v, datetime) else v for k, v in params.items()}
         return text.format(**params) if params else text
 
     def error(self, error: DeskappError) -> str:

@@ -20,6 +20,7 @@ from deskapp.domain.inputs import half_width
 from deskapp.errors import DeskappError
 from deskapp.services import audit
 from deskapp.services.visits import FieldError
+from deskapp.store import versions
 from deskapp.store.engine import Store
 from deskapp.store.tables import Call, CallState, Feedback, Person, Promise, PromiseState, Staff, Unit, WorkOrder
 
@@ -59,6 +60,7 @@ class CallView:
     promise_id: int | None
     values: dict[str, object] = field(default_factory=dict)
     caller_title: str = ""  # 先生 / 女士, from the resident's record
+    version: int = 1  # as read: answering, resuming or marking it missed from this view passes it
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def _views(session, calls: list[Call]) -> list[CallView]:
             c.id, c.direction, c.number, units.get(c.unit_id, ""), person.name if person else "",
             person.kind if person else "", c.rang_at, c.state, c.answered_by_id, staff.get(c.answered_by_id, ""),
             c.answered_at, c.hold_since, c.held_seconds, c.holds, c.outcome, c.promise_id, json.loads(c.slot_values),
-            {"M": "先生", "F": "女士"}.get(person.gender, "") if person else "",
+            {"M": "先生", "F": "女士"}.get(person.gender, "") if person else "", c.version,
         ))
     return views
 
@@ -203,24 +205,27 @@ def screen_pop(store: Store, number: str) -> ScreenPop | None:
     )
 
 
-def _call(session, call_id: int, *states: str) -> Call:
+def _call(session, call_id: int, *states: str, version: int | None = None) -> Call:
+    """The call in one of `states`; refused as changed when the clerk acts on an older `version`."""
     call = session.get(Call, call_id)
     if call is None:
         raise DeskappError("call.not_found", id=call_id)
+    versions.check(session, call, version)
     if states and call.state not in states:
         raise DeskappError(f"call.not_{states[0]}", id=call_id)
     return call
 
 
-def answer(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
-    """Pick up a ringing call — never two at once (勿同时接听两个电话)."""
+def answer(store: Store, clock: Clock, call_id: int, staff_id: int, *, version: int | None = None) -> None:
+    """Pick up a ringing call — never two at once (勿同时接听两个电话), and never one another counter
+    picked up first (`version`: as the queue showed it)."""
     with store.session() as session:
         busy = session.exec(
             select(Call).where(Call.answered_by_id == staff_id, Call.state == CallState.TALKING)
         ).first()
         if busy is not None:
             raise DeskappError("call.one_at_a_time")
-        call = _call(session, call_id, CallState.RINGING)
+        call = _call(session, call_id, CallState.RINGING, version=version)
         call.state = CallState.TALKING
         call.answered_at = clock.now()
         call.answered_by_id = staff_id
@@ -236,14 +241,14 @@ def hold(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
         audit.record(session, clock, "call.held", actor_id=staff_id, entity="call", entity_id=call_id)
 
 
-def resume(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
+def resume(store: Store, clock: Clock, call_id: int, staff_id: int, *, version: int | None = None) -> None:
     with store.session() as session:
         busy = session.exec(
             select(Call).where(Call.answered_by_id == staff_id, Call.state == CallState.TALKING, Call.id != call_id)
         ).first()
         if busy is not None:
             raise DeskappError("call.one_at_a_time")
-        call = _call(session, call_id, CallState.ON_HOLD)
+        call = _call(session, call_id, CallState.ON_HOLD, version=version)
         held = int((clock.now() - call.hold_since).total_seconds())
         call.held_seconds += held
         call.longest_hold_seconds = max(call.longest_hold_seconds, held)
@@ -275,9 +280,9 @@ def end(store: Store, clock: Clock, call_id: int, staff_id: int, outcome: str) -
         audit.record(session, clock, "call.ended", actor_id=staff_id, entity="call", entity_id=call_id, outcome=outcome)
 
 
-def mark_missed(store: Store, clock: Clock, call_id: int, staff_id: int) -> None:
+def mark_missed(store: Store, clock: Clock, call_id: int, staff_id: int, *, version: int | None = None) -> None:
     with store.session() as session:
-        call = _call(session, call_id, CallState.RINGING)
+        call = _call(session, call_id, CallState.RINGING, version=version)
         call.state = CallState.MISSED
         call.ended_at = clock.now()
         audit.record(session, clock, "call.missed", actor_id=staff_id, entity="call", entity_id=call_id)

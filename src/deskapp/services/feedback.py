@@ -23,6 +23,7 @@ from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
 from deskapp.services.visits import FieldError
+from deskapp.store import versions
 from deskapp.store.engine import Store
 from deskapp.store.tables import Feedback, FeedbackEvent, Notice, Staff, Unit
 
@@ -77,6 +78,7 @@ class FeedbackView:
     reopened: int
     group_id: int | None
     clocks: list[Timing] = field(default_factory=list)
+    version: int = 1  # as read: an action taken from this view passes it (store.versions)
 
     @property
     def no(self) -> str:
@@ -120,7 +122,7 @@ def _view(record: Feedback, unit: str | None, clerk: str, owner: str | None, now
         record.received_at, record.received_by_id, clerk, record.owner_id or record.received_by_id, owner or clerk,
         record.accepted_at, record.escalated_at, record.escalated_to,
         record.handler_reply, record.answer, record.callback_result, record.closed_at, record.reopened, record.group_id,
-        fb.clocks(times, now, lim) if running else [],
+        fb.clocks(times, now, lim) if running else [], record.version,
     )
 
 
@@ -198,10 +200,12 @@ def get(store: Store, clock: Clock, policy: Policy, record_id: int) -> tuple[Fee
 # -- changing -------------------------------------------------------------------------------------
 
 
-def _load(session: Session, record_id: int) -> Feedback:
+def _load(session: Session, record_id: int, version: int | None = None) -> Feedback:
+    """The record to change; refused as changed when the clerk acts on an older `version` of it."""
     record = session.get(Feedback, record_id)
     if record is None:
         raise DeskappError("feedback.not_found", no=number(record_id))
+    versions.check(session, record, version)
     return record
 
 
@@ -242,11 +246,11 @@ def receive(
         return record.id
 
 
-def judge_invalid(store: Store, clock: Clock, staff_id: int, record_id: int, reason: str) -> None:
+def judge_invalid(store: Store, clock: Clock, staff_id: int, record_id: int, reason: str, *, version: int | None = None) -> None:
     """Not a valid request: explained to the customer, closed with the reason."""
     reason = _text(reason, "reason")
     with store.session() as session:
-        record = _load(session, record_id)
+        record = _load(session, record_id, version)
         to = fb.target(record.state, Action.JUDGE_INVALID)
         record.invalid_reason, record.closed_at = reason, clock.now()
         _event(session, clock, record, staff_id, Action.JUDGE_INVALID, to, reason=reason)
@@ -254,7 +258,7 @@ def judge_invalid(store: Store, clock: Clock, staff_id: int, record_id: int, rea
 
 def judge_valid(
     store: Store, clock: Clock, staff_id: int, record_id: int, *, kind: str, category: str, severity: str,
-    department: str, handler: str = "",
+    department: str, handler: str = "", version: int | None = None,
 ) -> None:
     """A valid request, classified and routed to the responsible department: the clocks start."""
     if kind not in tuple(fb.Kind):
@@ -266,7 +270,7 @@ def judge_valid(
     department = _text(department, "department")
     handler = _text(handler, "handler", required=False)
     with store.session() as session:
-        record = _load(session, record_id)
+        record = _load(session, record_id, version)
         to = fb.target(record.state, Action.JUDGE_VALID)
         record.kind, record.category, record.severity = kind, category, severity
         record.department, record.handler = department[:64], handler[:64]
@@ -275,43 +279,45 @@ def judge_valid(
                severity=severity, department=department, handler=handler)
 
 
-def escalate(store: Store, clock: Clock, staff_id: int, record_id: int, to_whom: str, reason: str) -> None:
+def escalate(
+    store: Store, clock: Clock, staff_id: int, record_id: int, to_whom: str, reason: str, *, version: int | None = None,
+) -> None:
     """The handler cannot solve it: reported to the superior (who, when, why)."""
     to_whom = _text(to_whom, "to")
     reason = _text(reason, "reason")
     with store.session() as session:
-        record = _load(session, record_id)
+        record = _load(session, record_id, version)
         to = fb.target(record.state, Action.ESCALATE)
         record.escalated_at, record.escalated_to = clock.now(), to_whom[:64]
         _event(session, clock, record, staff_id, Action.ESCALATE, to, escalated_to=to_whom, reason=reason)
 
 
-def handler_reply(store: Store, clock: Clock, staff_id: int, record_id: int, text: str) -> None:
+def handler_reply(store: Store, clock: Clock, staff_id: int, record_id: int, text: str, *, version: int | None = None) -> None:
     """The handler's result, reported to the clerk."""
     text = _text(text, "text")
     with store.session() as session:
-        record = _load(session, record_id)
+        record = _load(session, record_id, version)
         to = fb.target(record.state, Action.HANDLER_REPLY)
         record.handler_replied_at, record.handler_reply = clock.now(), text
         _event(session, clock, record, staff_id, Action.HANDLER_REPLY, to, text=text)
 
 
-def answer(store: Store, clock: Clock, staff_id: int, record_id: int, text: str) -> None:
+def answer(store: Store, clock: Clock, staff_id: int, record_id: int, text: str, *, version: int | None = None) -> None:
     """The clerk's reply to the customer (the answer the promise was for)."""
     text = _text(text, "text")
     with store.session() as session:
-        record = _load(session, record_id)
+        record = _load(session, record_id, version)
         to = fb.target(record.state, Action.ANSWER)
         record.answered_at, record.answer = clock.now(), text
         _event(session, clock, record, staff_id, Action.ANSWER, to, text=text)
 
 
-def callback(store: Store, clock: Clock, staff_id: int, record_id: int, ok: bool, result: str) -> str:
+def callback(store: Store, clock: Clock, staff_id: int, record_id: int, ok: bool, result: str, *, version: int | None = None) -> str:
     """回访: satisfied → closed; not satisfied → open again, the clocks started anew. Returns the state."""
     result = _text(result, "result", required=not ok)
     action = Action.CALLBACK_OK if ok else Action.CALLBACK_FAILED
     with store.session() as session:
-        record = _load(session, record_id)
+        record = _load(session, record_id, version)
         to = fb.target(record.state, action)
         record.callback_result, record.callback_at = result, clock.now()
         if ok:

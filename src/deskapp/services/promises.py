@@ -12,6 +12,7 @@ from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
+from deskapp.store import versions
 from deskapp.store.engine import Store
 from deskapp.store.tables import Promise, PromiseState, Staff, Unit
 
@@ -26,6 +27,7 @@ class PromiseView:
     owner: str
     due_at: datetime
     status: DueStatus
+    version: int = 1  # as read: kept or broken from this view passes it (store.versions)
 
 
 def open_promises(store: Store, clock: Clock, policy: Policy) -> list[PromiseView]:
@@ -41,7 +43,7 @@ def open_promises(store: Store, clock: Clock, policy: Policy) -> list[PromiseVie
             .order_by(Promise.due_at)
         ).all()
     return [
-        PromiseView(p.id, p.kind, p.text, p.customer, unit or "", owner, p.due_at, due_status(p.due_at, now, soon))
+        PromiseView(p.id, p.kind, p.text, p.customer, unit or "", owner, p.due_at, due_status(p.due_at, now, soon), p.version)
         for p, owner, unit in rows
     ]
 
@@ -72,12 +74,17 @@ def make(
         return promise.id
 
 
-def close(store: Store, clock: Clock, staff_id: int, promise_id: int, state: str) -> None:
-    """An open promise is kept (兑现) or recorded as broken (失约); either way it leaves Today."""
+def close(
+    store: Store, clock: Clock, staff_id: int, promise_id: int, state: str, *, version: int | None = None,
+) -> None:
+    """An open promise is kept (兑现) or recorded as broken (失约); either way it leaves Today.
+    `version`: as the clerk saw it; refused as changed if another counter has touched it since."""
     if state not in (PromiseState.KEPT, PromiseState.BROKEN):
         raise DeskappError("promise.bad_state", state=state)
     with store.session() as session:
         promise = session.get(Promise, promise_id)
+        if promise is not None:
+            versions.check(session, promise, version)
         if promise is None or promise.state != PromiseState.OPEN:
             raise DeskappError("promise.not_open", id=promise_id)
         before, promise.state = promise.state, state

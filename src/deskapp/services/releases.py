@@ -27,6 +27,7 @@ from deskapp.services import audit
 from deskapp.services.auth import authorise
 from deskapp.services.fees import unit_arrears_in
 from deskapp.services.visits import FieldError
+from deskapp.store import versions
 from deskapp.store.engine import Store
 from deskapp.store.tables import (
     Person, PersonKind, Promise, ReleaseOutcome, ReleaseRequest, SlipCounter, Staff, Unit,
@@ -74,6 +75,7 @@ class ReleaseView:
     checked_by: str
     voided_at: datetime | None
     void_reason: str
+    version: int = 1  # as read: a void from this view passes it (store.versions)
 
     @property
     def status(self) -> str:
@@ -114,7 +116,7 @@ def _view(request: ReleaseRequest, unit: str, clerk: str) -> ReleaseView:
         request.driver_name, request.driver_id_masked, request.arrears_months, request.arrears_fen,
         request.director_notified, request.hurry, request.owner_answer, request.owner_answer_at, request.signed_at,
         request.outcome, request.slip_no, request.issued_at, request.checked_at, request.checked_by,
-        request.voided_at, request.void_reason,
+        request.voided_at, request.void_reason, request.version,
     )
 
 
@@ -174,8 +176,9 @@ def _load(session: Session, request_id: int) -> ReleaseRequest:
     return request
 
 
-def _open(session: Session, request_id: int) -> ReleaseRequest:
+def _open(session: Session, request_id: int, version: int | None = None) -> ReleaseRequest:
     request = _load(session, request_id)
+    versions.check(session, request, version)
     if request.outcome != ReleaseOutcome.OPEN:
         raise DeskappError("release.not_open", outcome=request.outcome)
     return request
@@ -330,12 +333,18 @@ def refuse_for_arrears(store: Store, clock: Clock, staff_id: int, request_id: in
                      months=request.arrears_months)
 
 
-def issue(store: Store, clock: Clock, policy: Policy, staff_id: int, request_id: int, today: date) -> int:
+def issue(
+    store: Store, clock: Clock, policy: Policy, staff_id: int, request_id: int, today: date, *, version: int | None = None,
+) -> int:
     """The slip: numbered, issued with the time and clerk. Refused unless everything the standard
     asks is there: ID, goods, vehicle, signature; for a tenant, no arrears and the owner's
-    "agrees". An owner in a hurry is `notify_lobby`, once the slip is issued. Returns the number."""
+    "agrees". An owner in a hurry is `notify_lobby`, once the slip is issued. Returns the number.
+
+    The number is the counter's row raised in this transaction under a row lock (SELECT … FOR
+    UPDATE): a second counter issuing at once waits for this commit and takes the next number, and
+    an issue that fails takes none."""
     with store.session() as session:
-        request = _open(session, request_id)
+        request = _open(session, request_id, version)
         if not request.id_masked:
             raise DeskappError("release.missing_id")
         if request.items == "[]" or not request.plate:
@@ -376,9 +385,13 @@ def notify_lobby(store: Store, clock: Clock, staff_id: int, request_id: int, tod
                      slip=request.slip_no)
 
 
-def void(store: Store, clock: Clock, policy: Policy, slip_no: int, supervisor_code: str, pin: str, reason: str) -> None:
+def void(
+    store: Store, clock: Clock, policy: Policy, slip_no: int, supervisor_code: str, pin: str, reason: str, *,
+    version: int | None = None,
+) -> None:
     """Only someone allowed to void (the CS supervisor or the director: domain.roles), with their
-    code and PIN at the counter, voids a slip, giving a reason. The number is never reused."""
+    code and PIN at the counter, voids a slip, giving a reason. The number is never reused.
+    `version`: the slip as the list showed it; refused as changed if the guard checked it since."""
     reason = " ".join(reason.split())
     if not reason:
         raise FieldError("reason", "release.reason_required")
@@ -387,6 +400,7 @@ def void(store: Store, clock: Clock, policy: Policy, slip_no: int, supervisor_co
         request = session.exec(select(ReleaseRequest).where(ReleaseRequest.slip_no == slip_no)).first()
         if request is None:
             raise FieldError("slip", "release.unknown_slip", no=slip_number(slip_no))
+        versions.check(session, request, version)
         if request.voided_at is not None:
             raise FieldError("slip", "release.already_void", no=slip_number(slip_no))
         request.voided_at, request.voided_by_id, request.void_reason = clock.now(), who.staff_id, reason[:200]

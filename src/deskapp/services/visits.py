@@ -18,6 +18,7 @@ from deskapp.domain.visits import Level
 from deskapp.errors import DeskappError, FieldError  # FieldError: imported from here by many services
 from deskapp.services import audit, flows
 from deskapp.services.lookup import unit_by_code
+from deskapp.store import versions
 from deskapp.store.engine import Store
 from deskapp.store.tables import Escalation, Staff, Unit, Visit, VisitState
 
@@ -42,6 +43,7 @@ class VisitView:
     scenario: str
     values: dict[str, object] = field(default_factory=dict)
     escalations: int = 0
+    version: int = 1  # as read: choosing this visitor from the queue passes it (store.versions)
 
     @property
     def who(self) -> str:
@@ -113,19 +115,26 @@ def _view(v: Visit, unit: str | None, served_by: str | None, escalations: int) -
     return VisitView(
         v.id, v.arrived_at, unit or "", v.surname, v.title, v.purpose, v.urgent, v.state,
         v.served_by_id, served_by or "", v.service_started_at, v.scenario, json.loads(v.slot_values), escalations,
+        v.version,
     )
 
 
-def _visit(session, visit_id: int) -> Visit:
+def _visit(session, visit_id: int, version: int | None = None) -> Visit:
+    """The visit; refused as changed when the clerk chose it from a queue showing an older `version`."""
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise DeskappError("visit.not_found", id=visit_id)
+    versions.check(session, visit, version)
     return visit
 
 
-def start_service(store: Store, clock: Clock, visit_id: int, staff_id: int, scenario: str) -> None:
+def start_service(
+    store: Store, clock: Clock, visit_id: int, staff_id: int, scenario: str, *, version: int | None = None,
+) -> None:
+    """Serve the visitor. `version`: the one the queue showed when the clerk chose a waiting visitor,
+    so two counters choosing the same one at once cannot both serve them."""
     with store.session() as session:
-        visit = _visit(session, visit_id)
+        visit = _visit(session, visit_id, version)
         if visit.state not in (VisitState.WAITING, VisitState.SERVING):
             raise DeskappError("visit.closed", id=visit_id)
         visit.state = VisitState.SERVING
@@ -155,19 +164,22 @@ def set_values(store: Store, visit_id: int, **values: object) -> dict[str, objec
         return merged
 
 
-def set_urgent(store: Store, clock: Clock, visit_id: int, staff_id: int, urgent: bool) -> None:
+def set_urgent(
+    store: Store, clock: Clock, visit_id: int, staff_id: int, urgent: bool, *, version: int | None = None,
+) -> None:
     with store.session() as session:
-        visit = _visit(session, visit_id)
+        visit = _visit(session, visit_id, version)
         before, visit.urgent = visit.urgent, urgent
         audit.record(session, clock, "visit.urgent", actor_id=staff_id, entity="visit", entity_id=visit_id, before=before, after=urgent)
 
 
 def escalate(
-    store: Store, clock: Clock, visit_id: int, from_id: int, to_id: int, level: Level, reason: str = ""
+    store: Store, clock: Clock, visit_id: int, from_id: int, to_id: int, level: Level, reason: str = "", *,
+    version: int | None = None,
 ) -> None:
     """服务上移: the visit passes to `to_id`, who serves it from now on."""
     with store.session() as session:
-        visit = _visit(session, visit_id)
+        visit = _visit(session, visit_id, version)
         if visit.state not in (VisitState.WAITING, VisitState.SERVING):
             raise DeskappError("visit.closed", id=visit_id)
         if session.get(Staff, to_id) is None:
@@ -221,10 +233,10 @@ def set_presence(store: Store, clock: Clock, actor_id: int, present_ids: set[int
                 audit.record(session, clock, "staff.presence", actor_id=actor_id, entity="staff", entity_id=staff.id, present=now_present)
 
 
-def mark_left(store: Store, clock: Clock, visit_id: int, staff_id: int) -> None:
+def mark_left(store: Store, clock: Clock, visit_id: int, staff_id: int, *, version: int | None = None) -> None:
     """The visitor gave up waiting and left before being served."""
     with store.session() as session:
-        visit = _visit(session, visit_id)
+        visit = _visit(session, visit_id, version)
         if visit.state != VisitState.WAITING:
             raise DeskappError("visit.closed", id=visit_id)
         visit.state = VisitState.LEFT

@@ -21,6 +21,7 @@ from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
 from deskapp.services.visits import FieldError
+from deskapp.store import versions
 from deskapp.store.engine import Store
 from deskapp.store.tables import (
     Building, Person, Promise, PromiseState, Referral, RepairPrice, Setting, Staff, Unit, WorkOrder, WorkOrderEvent, WorkOrderPart,
@@ -99,6 +100,7 @@ class OrderView:
     reopened: int
     escalations: int
     deadline: Deadline | None
+    version: int = 1  # as read: a stage acted on from this view passes it (store.versions)
 
     @property
     def no(self) -> str:
@@ -169,6 +171,7 @@ def _view(
             order.state, promised_at=order.promised_at, review_started_at=order.review_started_at,
             signed_at=order.signed_at, review_limit=limits.review, callback_limit=limits.callback,
         ),
+        version=order.version,
     )
 
 
@@ -305,10 +308,12 @@ def referrals(store: Store, words: str = "") -> list[Referral]:
 # -- changing --------------------------------------------------------------------------------------
 
 
-def _load(session: Session, order_id: int) -> WorkOrder:
+def _load(session: Session, order_id: int, version: int | None = None) -> WorkOrder:
+    """The order to change; refused as changed when the clerk acts on an older `version` of it."""
     order = session.get(WorkOrder, order_id)
     if order is None:
         raise DeskappError("work_order.not_found", no=number(order_id))
+    versions.check(session, order, version)
     return order
 
 
@@ -397,13 +402,14 @@ def _open_arrival_promises(session: Session, order: WorkOrder) -> list[Promise]:
 
 def dispatch(
     store: Store, clock: Clock, policy: Policy, staff_id: int, order_id: int, appointment: datetime, promise_text: str,
+    *, version: int | None = None,
 ) -> None:
     """Within engineering's capability: dispatched with the arrival promised within the policy's
     minutes of the appointment (the promise goes to Today, owned by the clerk)."""
     now = clock.now()
     _check_appointment(appointment, now, "time")
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, Action.DISPATCH)
         order.appointment_at = appointment
         order.promised_at = wo.promised_arrival(max(appointment, now), Limits.of(policy).arrival)
@@ -412,10 +418,10 @@ def dispatch(
         _make_arrival_promise(session, clock, order, staff_id, "repair_arrival", promise_text)
 
 
-def refer(store: Store, clock: Clock, staff_id: int, order_id: int, referral_id: int) -> None:
+def refer(store: Store, clock: Clock, staff_id: int, order_id: int, referral_id: int, *, version: int | None = None) -> None:
     """Outside engineering's capability: the specialist's number given, the request closed as referred."""
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         referral = session.get(Referral, referral_id)
         if referral is None:
             raise FieldError("referral", "work_order.unknown_referral")
@@ -425,14 +431,14 @@ def refer(store: Store, clock: Clock, staff_id: int, order_id: int, referral_id:
         _event(session, clock, order, staff_id, Action.REFER, to, referral=referral.name, phone=referral.phone)
 
 
-def arrive(store: Store, clock: Clock, staff_id: int, order_id: int, at: datetime) -> bool:
+def arrive(store: Store, clock: Clock, staff_id: int, order_id: int, at: datetime, *, version: int | None = None) -> bool:
     """The repairman is on site at `at`. Keeps the arrival promise, or records it broken when late.
     Returns whether the arrival was late."""
     now = clock.now()
     if at > now + timedelta(minutes=1):
         raise FieldError("at", "work_order.in_future")
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, Action.ARRIVE)
         if order.dispatched_at is not None and at < order.dispatched_at - timedelta(seconds=59):
             raise FieldError("at", "work_order.arrival_before_dispatch")
@@ -446,20 +452,22 @@ def arrive(store: Store, clock: Clock, staff_id: int, order_id: int, at: datetim
         return order.arrived_late
 
 
-def start_review(store: Store, clock: Clock, staff_id: int, order_id: int, note: str = "") -> None:
+def start_review(store: Store, clock: Clock, staff_id: int, order_id: int, note: str = "", *, version: int | None = None) -> None:
     """The repairman reports to the team leader: back on site within the review limit."""
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, Action.REVIEW)
         order.review_started_at = clock.now()
         order.review_ended_at = None
         _event(session, clock, order, staff_id, Action.REVIEW, to, note=note[:200])
 
 
-def end_review(store: Store, clock: Clock, policy: Policy, staff_id: int, order_id: int, note: str = "") -> bool:
+def end_review(
+    store: Store, clock: Clock, policy: Policy, staff_id: int, order_id: int, note: str = "", *, version: int | None = None,
+) -> bool:
     """Back on site after the review. Returns whether the review took longer than the limit."""
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, Action.RESUME)
         now = clock.now()
         order.review_ended_at = now
@@ -471,6 +479,7 @@ def end_review(store: Store, clock: Clock, policy: Policy, staff_id: int, order_
 
 def finish(
     store: Store, clock: Clock, staff_id: int, order_id: int, parts: list[PartIn], labour_fen: int, receipt_no: str,
+    *, version: int | None = None,
 ) -> int:
     """Repaired: the parts and materials used, the labour, the total charged and its receipt.
     Returns the total in fen."""
@@ -488,7 +497,7 @@ def finish(
     if total > 0 and not receipt_no:
         raise FieldError("receipt", "work_order.receipt_required")
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, Action.FINISH)
         for part in parts:
             session.add(WorkOrderPart(
@@ -506,7 +515,9 @@ def finish(
         return total
 
 
-def sign(store: Store, clock: Clock, staff_id: int, order_id: int, signed_by: str, satisfaction: int) -> str:
+def sign(
+    store: Store, clock: Clock, staff_id: int, order_id: int, signed_by: str, satisfaction: int, *, version: int | None = None,
+) -> str:
     """Signed off with a satisfaction rating: by the owner (then a callback is owed) or, for a
     public-area repair, by the area's customer-service officer (then it closes). Returns the new state."""
     signed_by = " ".join(signed_by.split())
@@ -515,7 +526,7 @@ def sign(store: Store, clock: Clock, staff_id: int, order_id: int, signed_by: st
     if not 1 <= satisfaction <= MAX_SATISFACTION:
         raise FieldError("satisfaction", "work_order.bad_satisfaction")
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, Action.SIGN)
         order.signed_at, order.signed_by, order.satisfaction = clock.now(), signed_by[:64], satisfaction
         if to is State.CLOSED:
@@ -524,14 +535,14 @@ def sign(store: Store, clock: Clock, staff_id: int, order_id: int, signed_by: st
         return to.value
 
 
-def callback(store: Store, clock: Clock, staff_id: int, order_id: int, ok: bool, result: str) -> str:
+def callback(store: Store, clock: Clock, staff_id: int, order_id: int, ok: bool, result: str, *, version: int | None = None) -> str:
     """回访: the owner is satisfied (closed), or not (reopened, to be dispatched again). Returns the new state."""
     result = " ".join(result.split())
     if not ok and not result:
         raise FieldError("result", "work_order.callback_reason")
     action = Action.CALLBACK_OK if ok else Action.CALLBACK_FAILED
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, action)
         order.callback_at, order.callback_result = clock.now(), result[:200]
         if ok:
@@ -549,7 +560,7 @@ def callback(store: Store, clock: Clock, staff_id: int, order_id: int, ok: bool,
 
 def reschedule(
     store: Store, clock: Clock, policy: Policy, staff_id: int, order_id: int, appointment: datetime, reason: str,
-    promise_text: str,
+    promise_text: str, *, version: int | None = None,
 ) -> None:
     """The visit cannot be made on time: a new appointment, agreed on the phone, and a new promise
     (第二次一定按照约定时间准时上门服务). The old promise is cancelled, or broken if already overdue."""
@@ -559,7 +570,7 @@ def reschedule(
     now = clock.now()
     _check_appointment(appointment, now, "new_time")
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         to = _move(order, Action.RESCHEDULE)
         for promise in _open_arrival_promises(session, order):
             promise.state = PromiseState.BROKEN if now > promise.due_at else PromiseState.CANCELLED
@@ -576,13 +587,15 @@ def reschedule(
         _make_arrival_promise(session, clock, order, staff_id, "repair_reschedule", promise_text)
 
 
-def escalate(store: Store, clock: Clock, staff_id: int, order_id: int, to_id: int, level: str, reason: str) -> None:
+def escalate(
+    store: Store, clock: Clock, staff_id: int, order_id: int, to_id: int, level: str, reason: str, *, version: int | None = None,
+) -> None:
     """服务上移 on an order: who it went to, when and why. The state does not change."""
     reason = " ".join(reason.split())
     if not reason:
         raise FieldError("reason", "work_order.reason_required")
     with store.session() as session:
-        order = _load(session, order_id)
+        order = _load(session, order_id, version)
         if session.get(Staff, to_id) is None:
             raise FieldError("to", "work_order.unknown_staff")
         to = _move(order, Action.ESCALATE)

@@ -1,13 +1,26 @@
 """The one place that makes engines and sessions.
 
 SQLite (the default store) runs with WAL, foreign keys, a busy timeout and synchronous=FULL,
-and every transaction starts with BEGIN IMMEDIATE: a read that later writes would otherwise get
-"database is locked" at once when another counter writes (FIELD-NOTES, SQLite).
+and every writing transaction starts with BEGIN IMMEDIATE: a read that later writes would
+otherwise get "database is locked" at once when another counter writes (FIELD-NOTES, SQLite).
+When the busy timeout runs out all the same (a writer starved by others), BEGIN IMMEDIATE is
+tried again a few times: nothing of the transaction has run yet, so that is always safe.
+
+On PostgreSQL every writing transaction first takes one transaction-scoped advisory lock, so
+writers run one at a time there too: a read-modify-write inside a service never interleaves with
+another counter's, and since every writer takes that lock before any row lock, two writers can
+never deadlock (the audit chain's own lock always comes second). Reading sessions take no lock.
+
+Records two clerks can change carry a version (store.versions): a write that lost a race is
+told as "changed by X at T — reload".
 """
 
 from __future__ import annotations
 
 import os
+import random
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,13 +28,16 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from deskapp.errors import DeskappError
 from deskapp.store.faults import store_error, where
 
 BUSY_TIMEOUT_MS = 5000
+BEGIN_ATTEMPTS = 4  # BEGIN IMMEDIATE tries, each waiting up to the busy timeout
 READ_ONLY = "deskapp_read_only"
+WRITER_LOCK = 0x6465736B77726974  # "deskwrit": pg_advisory_xact_lock's key for writing transactions
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -36,8 +52,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _sqlite_begin(connection) -> None:
     # Reads take no write lock, so counters reading at once never wait on each other.
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READ_ONLY, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    raw = connection.connection.dbapi_connection
+    for _ in range(BEGIN_ATTEMPTS - 1):
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if getattr(e, "sqlite_errorname", "") != "SQLITE_BUSY":
+                break  # told by the last attempt, through SQLAlchemy, as the store's message
+            time.sleep(random.uniform(0.005, 0.05))  # others waiting too: do not wake in step with them
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgresql_begin(connection) -> None:
+    if not connection.get_execution_options().get(READ_ONLY, False):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 
 def make_engine(url: str) -> Engine:
@@ -61,6 +93,8 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _postgresql_begin)
     return engine
 
 
@@ -95,11 +129,25 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A session that may write: committed on success, rolled back on any error.
 
-        On SQLite it starts with BEGIN IMMEDIATE, taking the write lock at once. A database that
-        cannot be reached or stays locked becomes a DeskappError the screen can show."""
+        On SQLite it starts with BEGIN IMMEDIATE, taking the write lock at once (on PostgreSQL
+        the writers' advisory lock). A database that cannot be reached or stays locked, and a
+        versioned record another counter changed first, become a DeskappError the screen can show."""
+        from deskapp.store import versions
+
         with _as_deskapp_errors(self.engine), Session(self.engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+            event.listen(session, "before_flush", versions.remember_versions)
+            try:
+                with session.begin():
+                    yield session
+            except StaleDataError as e:
+                raise self._changed(session.info.get(versions.SEEN, {}), str(e)) from e
+
+    def _changed(self, seen: dict[tuple[str, int], int], message: str) -> DeskappError:
+        from deskapp.store import versions
+
+        with self.read() as reader:
+            found = versions.stale_record(reader, seen, message)
+            return versions.changed(reader, *found) if found else DeskappError("store.changed_unknown")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
