@@ -307,3 +307,12 @@ def test_visit_moves_are_carried_from_visit_step_into_flow_move_and_back(db_url:
         back = c.execute(text("SELECT visit_id, seq, via FROM visit_step ORDER BY seq")).all()
         assert c.execute(text("SELECT count(*) FROM flow_move")).scalar() == 0
     assert back == [(7, 1, "next"), (7, 2, "option:3"), (7, 3, "back")]
+
+
+def test_the_revisions_read_from_the_files_are_alembics() -> None:
+    """The start-up check reads the migration files itself (no alembic import): same answer."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(migrate.MIGRATIONS))
+    assert migrate.head_revision() == script.get_current_head()
+    assert migrate.revisions() == {rev.revision: rev.down_revision for rev in script.walk_revisions()}
