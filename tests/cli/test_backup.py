@@ -49,6 +49,12 @@ def _beside(path: Path) -> list[str]:
     return sorted(p.name for p in path.parent.iterdir() if p.name.startswith((path.name, f".{path.name}")))
 
 
+def _kept(live: Path) -> Path:
+    """The store kept by a restore (not its side files)."""
+    (kept,) = [p for p in live.parent.glob(f"{live.name}.before-restore-*") if not p.name.endswith(("-wal", "-shm"))]
+    return kept
+
+
 @pytest.fixture
 def live(demo_store: Store) -> Path:
     demo_store.dispose()  # a console that was closed: restore needs the store to itself
@@ -78,7 +84,7 @@ def test_backup_change_restore_gives_back_every_row(live: Path, tmp_path: Path, 
 
     done = run("--lang", "en", "restore", str(copy), "--db", url)
     assert done.returncode == 0, done.stderr
-    kept = next(live.parent.glob(f"{live.name}.before-restore-*"))
+    kept = _kept(live)
     assert done.stdout.splitlines()[:2] == [f"Restored {copy} into {live} (revision {HEAD})",
                                             f"The database as it was is kept as {kept}"]
     restored = _rows(live)
@@ -88,6 +94,8 @@ def test_backup_change_restore_gives_back_every_row(live: Path, tmp_path: Path, 
     assert _rows(kept) == changed  # the store as it was, whole
     assert _beside(live) == sorted([live.name, kept.name])  # no -wal/-shm of the old store, no staging file
     assert run("--lang", "en", "report", "daily", "--db", url).returncode == 0
+    verified = run("--lang", "en", "audit", "verify", "--db", url)  # the restore's event chains on
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
 WRITER = textwrap.dedent("""
@@ -203,7 +211,7 @@ def test_a_damaged_store_is_not_backed_up_but_can_be_restored_over(live: Path, t
     damaged = live.read_bytes()
     assert run("restore", str(good), "--db", url).returncode == 0
     assert _rows(live)["unit"] == _rows(good)["unit"]
-    assert next(live.parent.glob(f"{live.name}.before-restore-*")).read_bytes() == damaged
+    assert _kept(live).read_bytes() == damaged
 
 
 def test_a_store_with_pages_damaged_mid_file_is_not_backed_up(live: Path, tmp_path: Path) -> None:

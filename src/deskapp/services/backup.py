@@ -91,7 +91,7 @@ def backup(url: str, target: Path, *, force: bool = False) -> Snapshot:
         raise DeskappError("backup.exists", path=str(target))
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
-        with _opened(live, read_only=True) as source:
+        with _opened(live, read_only=False) as source:  # read-write: the last to close folds the WAL in
             _first_read(source, live)
             with _writing(partial), closing(sqlite3.connect(partial)) as copy:
                 source.backup(copy)  # all pages in one step: one read transaction, one instant
