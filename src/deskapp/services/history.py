@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection
+from pydantic_core import PydanticUndefined
 from sqlmodel import Session, SQLModel
 
 from deskapp.clock import Clock
@@ -47,19 +48,26 @@ TABLES = (
     "feedback_event", "notice", "handover", "handover_item", "key_tag", "key_loan", "key_check", "vacancy",
     "vacancy_inspection", "renovation", "renovation_patrol", "found_item", "move_in", "audit_event",
 )
+# Records whose lives the flows play on the row itself: planned with every column.
+RECORDS = frozenset({"visit", "call", "work_order", "feedback", "release_request", "promise", "renovation", "vacancy",
+                     "key_loan", "found_item", "move_in"})
 _REQUIRED = object()
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)  # as services.audit.record writes it
 
 
 def _defaults(name: str) -> dict[str, object]:
-    """Every column of the table with its default (None when nullable): bulk rows need one shape."""
+    """Every column of the table with its default (the model's, else None when nullable): bulk
+    rows need one shape."""
+    model = next(m for m in SQLModel.__subclasses__() if getattr(m, "__tablename__", None) == name)
     row: dict[str, object] = {}
     for column in SQLModel.metadata.tables[name].columns:
         if column.primary_key:
             continue
+        declared = model.model_fields.get(column.name)
         if column.default is not None and getattr(column.default, "is_scalar", False):
             row[column.name] = column.default.arg
-        elif column.server_default is not None and column.name in ("prev_hash", "hash"):
-            row[column.name] = ""
+        elif declared is not None and declared.default is not PydanticUndefined and declared.default is not None:
+            row[column.name] = str(declared.default) if isinstance(declared.default, str) else declared.default
         else:
             row[column.name] = None if column.nullable else _REQUIRED
     return row
@@ -89,6 +97,7 @@ class Writer:
         self.cutoff = cutoff
         self.next_ids = next_ids
         self.defaults = {name: _defaults(name) for name in TABLES}
+        self.refs = {name: [c for c in self.defaults[name] if c.endswith("_id")] for name in TABLES}
         self.buckets: dict[int, list] = {}
         self.buffers: dict[str, list[dict]] = {name: [] for name in TABLES}
         self.held = 0
@@ -100,13 +109,12 @@ class Writer:
         """A row that comes to be at `at` (before the cutoff); returns it, to be referred to."""
         if at >= self.cutoff:
             raise ValueError(f"{table} at {at} is after the end of the history")
-        row = fields  # kept as given: rows made ahead (a handover) are referred to before they are added
-        for key, value in self.defaults[table].items():
-            if key not in row:
-                row[key] = value
+        if table in RECORDS:  # their flows read and change them as they go
+            for key, value in self.defaults[table].items():
+                fields.setdefault(key, value)
         self.seq += 1
-        self.buckets.setdefault((at - self.origin).days, []).append((at, order, self.seq, table, row))
-        return row
+        self.buckets.setdefault((at - self.origin).days, []).append((at, order, self.seq, table, fields))
+        return fields
 
     def audit(self, at: datetime, actor: int | None, action: str, entity: str = "", record: dict | int | None = None,
               detail: dict | Callable[[], dict] | None = None, order: int = 0) -> None:
@@ -121,26 +129,29 @@ class Writer:
         """Every row of the days up to `last_day` goes to the buffers, ids given in time order."""
         for day in sorted(d for d in self.buckets if d <= last_day):
             entries = self.buckets.pop(day)
-            entries.sort(key=lambda e: e[:3])
+            entries.sort()  # by time, then order, then when planned (unique): rows themselves never compared
             for _at, _order, _seq, table, row in entries:
                 self._emit(table, row)
         if self.held >= FLUSH_ROWS:
             self.flush()
 
-    def _emit(self, table: str, row: dict) -> None:
-        row["id"] = self.next_ids[table]
+    def _emit(self, table: str, planned: dict) -> None:
+        """The row as written: defaults filled in, rows referred to by their ids. The planned row
+        keeps its id, for the rows that refer to it; changes to it after this are not written."""
+        planned["id"] = self.next_ids[table]
         self.next_ids[table] += 1
-        for key, value in row.items():
-            if value.__class__ is dict and key != "detail":
+        row = {**self.defaults[table], **planned}
+        for key in self.refs[table]:
+            value = row[key]
+            if value.__class__ is dict:
                 row[key] = value["id"]
-            elif value is _REQUIRED:
-                raise ValueError(f"{table}.{key} is required")
+        if _REQUIRED in row.values():
+            raise ValueError(f"{table}: {[k for k, v in row.items() if v is _REQUIRED]} required")
         if table == "audit_event":
             detail = row["detail"]
             if callable(detail):
                 detail = detail()
-            row["detail"] = json.dumps({k: (v["id"] if v.__class__ is dict else v) for k, v in detail.items()},
-                                       ensure_ascii=False, sort_keys=True, default=str)
+            row["detail"] = _JSON.encode({k: (v["id"] if v.__class__ is dict else v) for k, v in detail.items()}) if detail else "{}"
         elif table == "handover_item" and callable(row["label"]):
             row["label"] = row["label"]()[:200]
         self.buffers[table].append(row)

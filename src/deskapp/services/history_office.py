@@ -268,9 +268,10 @@ class Office:
         n = len(self.clerks)
         k = max(1, min(3, (n - 1) // 2))
         self.shifts = []
-        for day in range(self.days + 1):
-            order = self.clerks[day % n:] + self.clerks[:day % n]
-            self.shifts.append((order[:k], order[k:2 * k] or order[:k]))
+        for day in range(self.days + 1):  # turn by turn; a late shift is not followed by the next early one
+            early = [self.clerks[(day * k + i) % n] for i in range(k)]
+            late = [self.clerks[(day * k - k + i) % n] for i in range(k)]
+            self.shifts.append((early, late if late != early else early))
         self.handovers_by_day: dict[int, list[Handover]] = {}
         for day in range(self.days + 1):
             early, late = self.shifts[day]

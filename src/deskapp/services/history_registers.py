@@ -257,8 +257,8 @@ class Registers:
             fixed = o.office_time(at + timedelta(days=rng.uniform(1, 10)))
             if fixed < o.cutoff:
                 w.audit(fixed, o.clerk(fixed), "key.relabelled", "key", key["row"], {"label": key["row"]["label"]})
-            elif isinstance(key["row"], dict):
-                key["row"]["label_state"] = "worn"
+            else:
+                self.w.later("key_tag", key["row"], "label_state", "worn")
 
     def finish_keys(self) -> None:
         """A key tag's state as the history leaves it: lent or issued (an UPDATE for a tag on record)."""
