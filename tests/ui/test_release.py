@@ -280,3 +280,39 @@ async def test_the_palette_finds_a_slip_and_a_work_order_by_number(demo_store, m
         await pilot.pause()
         assert app.current_mode == "repair" and isinstance(app.screen, PrintDialog)
     assert _last(demo_store).checked_at is None
+
+
+async def test_a_locked_supervisor_code_is_refused_at_the_pin_in_the_void_dialog(demo_store, make_app, sign_in, clock, policy) -> None:
+    """Five wrong PINs for the supervisor (at any console) lock the code: the void dialog says
+    until when, at the PIN, in full (the message wraps in the dialog), and nothing is voided."""
+    from datetime import date
+
+    from deskapp.services import auth
+    from deskapp.services import releases as R
+
+    today = date(2026, 11, 24)
+    owner = next(p for p in R.residents(demo_store, "1-1-201")[1] if p.kind == "owner")
+    request = R.start(demo_store, clock, 1, unit_code="1-1-201", kind="owner", person_id=owner.id, today=today)
+    R.record_id(demo_store, clock, 1, request, "resident_id", ID, today)
+    R.record_goods(demo_store, clock, 1, request, goods="沙发1", plate="粤B12345", driver="张", driver_id=DRIVER, today=today)
+    R.record_signature(demo_store, clock, 1, request)
+    R.issue(demo_store, clock, policy, 1, request, today)
+    for _ in range(5):
+        with pytest.raises(auth.SignInError):
+            auth.sign_in(demo_store, clock, policy, "super", "0000")
+
+    app = make_app(demo_store, "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_release(pilot, sign_in)
+        await pilot.press("v")
+        await pilot.pause()
+        await fill(pilot, "code", "super")
+        await fill(pilot, "pin", "5678")
+        await fill(pilot, "reason", "wrong goods")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        message = "Too many wrong PINs: this staff code is locked; try again at 10:10"
+        assert field_error(app, "pin") == message and field_error(app, "code") == ""
+        label, box = app.screen.query_one("#pin-error"), app.screen.query_one("Vertical")
+        assert label.region.height >= 2 and label.region.right <= box.region.right  # wrapped, not cut off
+    assert _last(demo_store).voided_at is None

@@ -19,6 +19,8 @@ MESSAGES = {
         "unknown_code": "没有这个员工编号",
         "code_required": "请输入员工编号",
         "pin_required": "请输入密码",
+        "locked": "密码错误次数过多,此员工编号已锁定,请于 10:10 后再试",
+        "console": "此员工编号不能登录客服台:仅限客户接待员、客服主任和管理处主任",
     },
     "en": {
         "clerk": "On duty: 陈小雨 (reception clerk)",
@@ -26,6 +28,8 @@ MESSAGES = {
         "unknown_code": "No staff member has this code",
         "code_required": "Enter your staff code",
         "pin_required": "Enter your PIN",
+        "locked": "Too many wrong PINs: this staff code is locked; try again at 10:10",
+        "console": "This staff code cannot sign in at the console: reception clerks, the CS supervisor and the office director only",
     },
 }
 
@@ -172,3 +176,40 @@ async def test_ctrl_q_quits_from_sign_in(demo_store, make_app) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_five_wrong_pins_lock_the_code_until_the_time_shown(demo_store, make_app, clock, lang: str) -> None:
+    app = make_app(demo_store, lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"demo", "tab")
+        for _ in range(4):
+            await pilot.press(*"9999", "enter")
+            await settle(pilot)
+            assert text(app, "#pin-error") == MESSAGES[lang]["wrong_pin"]
+        await pilot.press(*"9999", "enter")
+        await settle(pilot)
+        assert text(app, "#pin-error") == MESSAGES[lang]["locked"]  # the fifth: locked for the policy's 10 minutes
+        assert text(app, "#code-error") == "" and focused_id(app) == "pin"
+
+        await pilot.press(*"1234", "enter")  # the right PIN is refused too while locked
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen) and app.ctx.clerk is None
+        assert text(app, "#pin-error") == MESSAGES[lang]["locked"]
+
+        clock.advance(minutes=10)
+        await pilot.press(*"1234", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen) and app.ctx.clerk.code == "demo"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_guard_is_refused_at_the_code_field(demo_store, make_app, lang: str) -> None:
+    app = make_app(demo_store, lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"g01", "tab", *"2580", "enter")  # the guard's own right PIN
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen) and app.ctx.clerk is None
+        assert text(app, "#code-error") == MESSAGES[lang]["console"]
+        assert text(app, "#pin-error") == ""
+        assert focused_id(app) == "code"

@@ -6,8 +6,9 @@ the counter — rather than going by who is signed in. The services check every 
 caller that skips the screens is refused too; `services.auth.authorise` is where the code and
 PIN are checked.
 
-Staff management (adding staff, changing a PIN or a role) is not in the table: deskapp has none;
-staff come from the site's staff list at `deskapp init`.
+Staff management (adding staff, changing a PIN or a role) is not in the table: deskapp has none
+yet (the only staff are those `deskapp init --demo` loads). Whatever adds it must add its act
+here, with `pin=True`, and go through `authorise`.
 """
 
 from __future__ import annotations

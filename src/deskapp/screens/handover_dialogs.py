@@ -20,7 +20,7 @@ class _Form(Dialog):
     _Form .row { height: 1; margin-top: 1; }
     _Form .row > Label { width: 12; text-style: bold; }
     _Form .row > Input { width: 1fr; background: $boost; }
-    _Form .field-error { padding-left: 12; }
+    _Form .field-error { padding-left: 12; width: 1fr; }
     _Form OptionList { height: auto; max-height: 12; }
     """
 

@@ -35,7 +35,7 @@ class FormDialog(Dialog[str | None]):
     FormDialog .row { height: 1; margin-top: 0; }
     FormDialog .row > Label { width: 16; text-style: bold; }
     FormDialog .row > Input { width: 1fr; background: $boost; }
-    FormDialog .field-error { padding-left: 16; }
+    FormDialog .field-error { padding-left: 16; width: 1fr; }
     FormDialog .rule { color: $text-muted; height: auto; width: 1fr; }
     """
 

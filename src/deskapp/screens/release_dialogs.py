@@ -33,7 +33,7 @@ class _Form(Dialog):
     _Form .row { height: 1; margin-top: 1; }
     _Form .row > Label { width: 14; text-style: bold; }
     _Form .row > Input { width: 1fr; background: $boost; }
-    _Form .field-error { padding-left: 14; }
+    _Form .field-error { padding-left: 14; width: 1fr; }
     _Form OptionList { height: auto; max-height: 8; }
     """
 

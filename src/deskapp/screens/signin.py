@@ -18,7 +18,7 @@ class SignInScreen(DeskScreen):
     #signin { width: 48; height: auto; border: round $primary; padding: 1 2; }
     #signin Label.title { text-style: bold; margin-bottom: 1; }
     #signin Input { margin: 0; }
-    #signin Label.field-error { color: $error; height: auto; }
+    #signin Label.field-error { color: $error; height: auto; max-width: 100%; }
     #signin Label.hint { color: $text-muted; margin-top: 1; width: 100%; }
     """
 
