@@ -15,11 +15,10 @@ The store-free parsers live in this file; the unit look-up, which asks the store
 from __future__ import annotations
 
 import re
-import shutil
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +32,16 @@ from deskapp.domain.fees import format_fen, parse_yuan
 from deskapp.domain.inputs import InputError
 from deskapp.errors import DeskappError
 from deskapp.i18n import LANGUAGES, Translator, _flatten
-from deskapp.services import auth, calls, feedback, identity, lost_found, report, vacancy, work_orders
+from deskapp.services import (
+    auth,
+    calls,
+    feedback,
+    identity,
+    lost_found,
+    report,
+    vacancy,
+    work_orders,
+)
 from deskapp.services.lookup import find_units, unit_by_code
 from deskapp.services.visits import FieldError
 
@@ -653,30 +661,22 @@ def test_a_meter_reading_is_a_finite_number_not_below_zero(value: object) -> Non
 # -- finding a unit (asks the store) ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Iterator[object]:
-    """One copy of the demo community for the whole module: the look-up only reads."""
-    from deskapp.store.engine import Store
-
-    target = tmp_path_factory.mktemp("fuzz-lookup") / "demo.db"
-    for suffix in ("", "-wal"):
-        source = demo_template.with_name(demo_template.name + suffix)
-        if source.exists():
-            shutil.copyfile(source, target.with_name(target.name + suffix))
-    store = Store(f"sqlite:///{target}")
-    yield store
-    store.dispose()
-
-
 LOOKUP_WORDS = ["1-1-", "3-2-", "1", "-", "%", "_", "\\", "'", '"', "高", "梅", "王", "158", "1583", "*", "[", "]"]
 
 
-@settings(FUZZ, suppress_health_check=[HealthCheck.too_slow])
+READ_ONLY = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+"""The demo store is made once per test, not per case: the look-up only reads it."""
+
+
+@settings(FUZZ, suppress_health_check=READ_ONLY)
 @given(query=typed(*LOOKUP_WORDS))
 @example(query="%")
 @example(query="_")
 @example(query="1_1")
-def test_a_unit_is_found_only_by_what_was_typed(demo, query: str) -> None:
+@example(query="王\x00")
+@example(query="\ud800")
+def test_a_unit_is_found_only_by_what_was_typed(demo_store, query: str) -> None:
+    demo = demo_store
     matches = find_units(demo, query)
     wanted = query.strip()
     for match in matches:
@@ -688,7 +688,7 @@ def test_a_unit_is_found_only_by_what_was_typed(demo, query: str) -> None:
 
 
 def _case_blind_match(match, wanted: str) -> bool:
-    """SQLite's LIKE ignores the case of ASCII letters; a name may have matched that way."""
+    """SQLite's LIKE ignores the case of ASCII letters (PostgreSQL's does not); a name may have matched so."""
     low = wanted.lower()
     return match.code.lower().startswith(low) or any(low in name.lower() for _, name, _ in match.residents)
 
@@ -696,9 +696,10 @@ def _case_blind_match(match, wanted: str) -> bool:
 UNIT_CODES = sorted({line.split(",", 1)[0] for line in (DEMO / "units.csv").read_text(encoding="utf-8").splitlines()[1:]})
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=300, suppress_health_check=READ_ONLY)
 @given(code=st.sampled_from(UNIT_CODES), pad=st.sampled_from(["", " ", "\u3000", "\t"]))
-def test_every_unit_is_found_by_its_own_code(demo, code: str, pad: str) -> None:
+def test_every_unit_is_found_by_its_own_code(demo_store, code: str, pad: str) -> None:
+    demo = demo_store
     match = unit_by_code(demo, f"{pad}{code}{pad}")
     assert match is not None and match.code == code
     assert code in [m.code for m in find_units(demo, code, limit=50)]

@@ -22,7 +22,17 @@ from deskapp.services import audit
 from deskapp.services.visits import FieldError
 from deskapp.store import versions
 from deskapp.store.engine import Store
-from deskapp.store.tables import Call, CallState, Feedback, Person, Promise, PromiseState, Staff, Unit, WorkOrder
+from deskapp.store.tables import (
+    Call,
+    CallState,
+    Feedback,
+    Person,
+    Promise,
+    PromiseState,
+    Staff,
+    Unit,
+    WorkOrder,
+)
 
 _DIGITS = re.compile(r"[0-9]")
 
