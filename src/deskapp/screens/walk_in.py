@@ -150,19 +150,22 @@ class WalkInScreen(DeskScreen):
     # -- serving a visitor ----------------------------------------------------------------
 
     @on(DataTable.RowSelected, "#queue")
-    def _serve_selected(self, event: DataTable.RowSelected) -> None:
+    async def _serve_selected(self, event: DataTable.RowSelected) -> None:
         visit = self.query_one(VisitQueue).selected()
         if visit is None:
             return
         if visit.state == "serving" and visit.served_by_id != self._me and visit.id != getattr(self.current, "id", None):
             self.notify(self.t("walk_in.served_by_other", name=visit.served_by), severity="warning")
             return
-        self.serve(visit)
+        await self.serve(visit)
 
-    def serve(self, visit: VisitView) -> None:
+    async def serve(self, visit: VisitView) -> None:
         ctx = self.ctx
         try:
-            visits.start_service(ctx.store, ctx.clock, visit.id, self._me, SCENARIO)
+            # A visitor not already this clerk's is taken as the queue showed them: if another
+            # counter took them meanwhile, the clerk is told who (store.versions), nobody is taken over.
+            mine = visit.served_by_id == self._me or visit.id == getattr(self.current, "id", None)
+            visits.start_service(ctx.store, ctx.clock, visit.id, self._me, SCENARIO, version=None if mine else visit.version)
             moves = visits.moves(ctx.store, visit.id)
         except DeskappError as e:
             self.notify(ctx.t.error(e), severity="error")
@@ -173,9 +176,10 @@ class WalkInScreen(DeskScreen):
         self.current, self.run = visit, run
         self._trail_length = len(run.trail)
         serving = self.query_one("#serving", Vertical)
-        serving.remove_children()
+        # Gone before the next is mounted: serving another visitor replaces a panel of the same id.
+        await serving.remove_children()
         panel = StepPanel(ctx.catalogue, run, self._slot_values(visit), guard=self._leaving, id="panel")
-        serving.mount(panel)
+        await serving.mount(panel)
         self.call_after_refresh(panel.focus)
         self.reload()
 
@@ -294,7 +298,10 @@ class WalkInScreen(DeskScreen):
         visit = self.query_one(VisitQueue).selected()
         if visit is None:
             return
-        visits.set_urgent(self.ctx.store, self.ctx.clock, visit.id, self._me, not visit.urgent)
+        try:
+            visits.set_urgent(self.ctx.store, self.ctx.clock, visit.id, self._me, not visit.urgent)
+        except DeskappError as e:
+            self.notify(self.ctx.t.error(e), severity="error")
         self.reload()
 
     def action_escalate(self) -> None:
@@ -315,7 +322,7 @@ class WalkInScreen(DeskScreen):
         if visit is None:
             return
         try:
-            visits.mark_left(self.ctx.store, self.ctx.clock, visit.id, self._me)
+            visits.mark_left(self.ctx.store, self.ctx.clock, visit.id, self._me, version=visit.version)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="error")
         self.reload()
@@ -329,7 +336,13 @@ class WalkInScreen(DeskScreen):
         def handed(colleague: StaffOnDuty | None) -> None:
             if colleague is None:
                 return
-            visits.escalate(self.ctx.store, self.ctx.clock, visitor.id, self._me, colleague.id, Level.COLLEAGUE, "std2")
+            try:
+                visits.escalate(self.ctx.store, self.ctx.clock, visitor.id, self._me, colleague.id, Level.COLLEAGUE, "std2",
+                                version=visitor.version)
+            except DeskappError as e:
+                self.notify(self.ctx.t.error(e), severity="error")
+                self.reload()
+                return
             self.notify(self.t("walk_in.handed_over", who=visitor.called(self.t), to=colleague.name))
             self.reload()
 
