@@ -99,7 +99,7 @@ class StageDialog(_Form):
 
     def __init__(self, record: FeedbackView) -> None:
         super().__init__()
-        self.record = record
+        self.record = record  # as the list showed it: its version goes with the change (store.versions)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -155,7 +155,8 @@ class EscalateDialog(StageDialog):
 
     def save(self) -> str:
         ctx = self.ctx
-        feedback.escalate(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, self.value("to"), self.value("reason"))
+        feedback.escalate(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, self.value("to"), self.value("reason"),
+                          version=self.record.version)
         return self.t("complaints.escalated", no=self.record.no, to=self.value("to").strip())
 
 
@@ -165,7 +166,8 @@ class HandlerReplyDialog(StageDialog):
 
     def save(self) -> str:
         ctx = self.ctx
-        feedback.handler_reply(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, self.value("text"))
+        feedback.handler_reply(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, self.value("text"),
+                               version=self.record.version)
         return self.t("complaints.handler_replied", no=self.record.no)
 
 
@@ -175,7 +177,7 @@ class AnswerDialog(StageDialog):
 
     def save(self) -> str:
         ctx = self.ctx
-        feedback.answer(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, self.value("text"))
+        feedback.answer(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, self.value("text"), version=self.record.version)
         return self.t("complaints.answered", no=self.record.no)
 
 
@@ -190,7 +192,8 @@ class CallbackDialog(StageDialog):
         outcome = self.value("outcome").strip()
         if outcome not in ("1", "2"):
             raise FieldError("outcome", "repair.bad_outcome")
-        state = feedback.callback(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, outcome == "1", self.value("result"))
+        state = feedback.callback(ctx.store, ctx.clock, ctx.clerk.staff_id, self.record.id, outcome == "1", self.value("result"),
+                                  version=self.record.version)
         return self.t("complaints.closed" if state == "closed" else "complaints.reopened", no=self.record.no)
 
 

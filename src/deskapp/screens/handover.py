@@ -269,7 +269,8 @@ class HandoverScreen(DeskScreen):
             self.notify(self.t("handover.not_promise"), severity="warning")
             return
         ctx = self.ctx
-        self._run(lambda: promises.close(ctx.store, ctx.clock, ctx.clerk.staff_id, item.record_id, state),
+        seen = getattr(item, "version", None)  # an open item read with its version; a handed-over item has none
+        self._run(lambda: promises.close(ctx.store, ctx.clock, ctx.clerk.staff_id, item.record_id, state, version=seen),
                   self.t(f"today.closed_{state}", text=item.label[:40]))
 
     def action_to_finance(self) -> None:

@@ -138,11 +138,11 @@ class PhoneScreen(DeskScreen):
             self._open(item.id)
 
     def _answer(self, call: CallView) -> None:
-        if self._do(calls.answer, call.id):
+        if self._do(calls.answer, call.id, version=call.version):
             self._open(call.id)
 
     def _resume(self, call: CallView) -> None:
-        if self._do(calls.resume, call.id):
+        if self._do(calls.resume, call.id, version=call.version):
             self.notify(self._texts("phone_resume"))
             self._open(call.id)
 
@@ -154,9 +154,11 @@ class PhoneScreen(DeskScreen):
             return
         self._open(call_id)
 
-    def _do(self, change, call_id: int) -> bool:
+    def _do(self, change, call_id: int, **version: int) -> bool:
+        """A change of a call; `version=` the call as the queue showed it: if another counter took
+        it meanwhile, the clerk is told who (store.versions)."""
         try:
-            change(self.ctx.store, self.ctx.clock, call_id, self._me)
+            change(self.ctx.store, self.ctx.clock, call_id, self._me, **version)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="error")
             return False
@@ -347,7 +349,7 @@ class PhoneScreen(DeskScreen):
     def action_missed(self) -> None:
         item = self.query_one(CallQueue).selected()
         if isinstance(item, CallView):
-            self._do(calls.mark_missed, item.id)
+            self._do(calls.mark_missed, item.id, version=item.version)
 
     def action_log_call(self) -> None:
         def logged(call_id: int | None) -> None:

@@ -213,7 +213,7 @@ class ReleaseScreen(DeskScreen):
                 self.notify(said)
             self.reload()
 
-        self.app.push_screen(VoidDialog(slip.slip_no), done)
+        self.app.push_screen(VoidDialog(slip.slip_no, slip.version), done)
 
     # -- the release flow ------------------------------------------------------------------------
 

@@ -188,9 +188,10 @@ class VoidDialog(_Form):
 
     BINDINGS = [Binding("ctrl+s", "save", "key.save")]
 
-    def __init__(self, slip_no: int) -> None:
+    def __init__(self, slip_no: int, version: int | None = None) -> None:
         super().__init__()
         self.slip_no = slip_no
+        self.version = version  # the slip as the list showed it: refused as changed if checked or voided since
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -218,7 +219,8 @@ class VoidDialog(_Form):
     def action_save(self) -> None:
         ctx = self.ctx
         try:
-            releases.void(ctx.store, ctx.clock, ctx.policy, self.slip_no, self.value("code"), self.value("pin"), self.value("reason"))
+            releases.void(ctx.store, ctx.clock, ctx.policy, self.slip_no, self.value("code"), self.value("pin"), self.value("reason"),
+                          version=self.version)
         except DeskappError as e:
             self.error(getattr(e, "field", "slip"), ctx.t.error(e))
             return

@@ -63,6 +63,7 @@ class Intake:
     source_kind: str = ""
     source_id: int | None = None
     order_id: int | None = None  # resuming a received (or reopened) order
+    version: int | None = None  # that order as the list showed it (refused as changed if moved on since)
 
 
 class RepairScreen(DeskScreen):
@@ -280,7 +281,8 @@ class RepairScreen(DeskScreen):
         if order is None:
             return
         if stage == "dispatch":
-            self.start_intake(Intake(channel=order.channel, order_id=order.id, values=tuple(self._order_values(order).items())))
+            self.start_intake(Intake(channel=order.channel, order_id=order.id, values=tuple(self._order_values(order).items()),
+                                     version=order.version))
             return
         if stage == "escalate":
             self._escalate(order)
@@ -305,7 +307,7 @@ class RepairScreen(DeskScreen):
             ctx = self.ctx
             try:
                 reason = choice.reason.strip() or (self.t("repair.escalate_overdue", what=badge(order, ctx.clock.now(), self.t).plain) if order.overdue(ctx.clock.now()) else "")
-                work_orders.escalate(ctx.store, ctx.clock, self._me, order.id, choice.to.id, choice.level, reason)
+                work_orders.escalate(ctx.store, ctx.clock, self._me, order.id, choice.to.id, choice.level, reason, version=order.version)
             except DeskappError as e:
                 self.notify(ctx.t.error(e), severity="error")
                 return
@@ -347,7 +349,8 @@ class RepairScreen(DeskScreen):
                 start, channel = "engineering_call", "phone"  # the clerk phones engineering again
             else:
                 start = "capability" if intake.channel == "counter" else "phone_capability"
-        self.intake, self.order_id = Intake(channel, intake.values, intake.source_kind, intake.source_id, intake.order_id), intake.order_id
+        self.intake = Intake(channel, intake.values, intake.source_kind, intake.source_id, intake.order_id, intake.version)
+        self.order_id = intake.order_id
         facts = {"repair_channel": channel}
         self.run = FlowRun(ctx.catalogue.scenarios[SCENARIO], facts.get, clock=ctx.clock, start=start)
         self._trail_length = 0
@@ -384,14 +387,14 @@ class RepairScreen(DeskScreen):
             appointment = datetime.strptime(str(merged["time"]), "%Y-%m-%d %H:%M").replace(tzinfo=ctx.policy.timezone)
             order = work_orders.get(ctx.store, ctx.policy, self.order_id).order
             text = promise_text(self.t, "repair_arrival", {**merged, "unit": order.where, "item": order.item}, ctx.policy.value)
-            work_orders.dispatch(ctx.store, ctx.clock, ctx.policy, self._me, self.order_id, appointment, text)
+            work_orders.dispatch(ctx.store, ctx.clock, ctx.policy, self._me, self.order_id, appointment, text, version=intake.version)
         elif step.does == "refer_repair":
             directory = work_orders.referrals(ctx.store)
             number = int(merged.get("referral", 0) or 0)
             if not 1 <= number <= len(directory):
                 raise FieldError("referral", "work_order.unknown_referral")
             chosen = directory[number - 1]
-            work_orders.refer(ctx.store, ctx.clock, self._me, self.order_id, chosen.id)
+            work_orders.refer(ctx.store, ctx.clock, self._me, self.order_id, chosen.id, version=intake.version)
             added.update(referral_name=chosen.name, referral_phone=chosen.phone)
         return added
 

@@ -135,7 +135,7 @@ class TodayScreen(DeskScreen):
             return
         ctx = self.ctx
         try:
-            close(ctx.store, ctx.clock, ctx.clerk.staff_id, item.record_id, state)
+            close(ctx.store, ctx.clock, ctx.clerk.staff_id, item.record_id, state, version=item.version)
         except DeskappError as e:
             self.notify(ctx.t.error(e), severity="error")
         else:

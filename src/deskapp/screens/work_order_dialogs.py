@@ -129,6 +129,11 @@ class FormDialog(Dialog[str | None]):
     # helpers for the subclasses
 
     @property
+    def seen(self) -> int:
+        """The order's version as the list showed it: refused as changed if another counter moved it since."""
+        return self.order.version
+
+    @property
     def me(self) -> int:
         return self.ctx.clerk.staff_id
 
@@ -156,7 +161,7 @@ class ArriveDialog(FormDialog):
         return [("at", "repair.field.arrived_at", self.now_local().strftime("%H:%M"), "")]
 
     def save(self) -> str:
-        late = work_orders.arrive(self.ctx.store, self.ctx.clock, self.me, self.order.id, self.local_time("at"))
+        late = work_orders.arrive(self.ctx.store, self.ctx.clock, self.me, self.order.id, self.local_time("at"), version=self.seen)
         return self.t("repair.arrived_late" if late else "repair.arrived", no=self.order.no)
 
 
@@ -175,9 +180,9 @@ class ReviewDialog(FormDialog):
     def save(self) -> str:
         ctx, note = self.ctx, self.value("note").strip()
         if self.order.state == "review":
-            late = work_orders.end_review(ctx.store, ctx.clock, ctx.policy, self.me, self.order.id, note)
+            late = work_orders.end_review(ctx.store, ctx.clock, ctx.policy, self.me, self.order.id, note, version=self.seen)
             return self.t("repair.review_ended_late" if late else "repair.review_ended", no=self.order.no)
-        work_orders.start_review(ctx.store, ctx.clock, self.me, self.order.id, note)
+        work_orders.start_review(ctx.store, ctx.clock, self.me, self.order.id, note, version=self.seen)
         return self.t("repair.review_started", no=self.order.no, minutes=ctx.policy.value("repair.review_minutes"))
 
 
@@ -301,7 +306,9 @@ class FinishDialog(FormDialog):
     def save(self) -> str:
         parts = self._parts(strict=True)
         labour = self._labour(strict=True)
-        total = work_orders.finish(self.ctx.store, self.ctx.clock, self.me, self.order.id, parts, labour, self.value("receipt"))
+        total = work_orders.finish(
+            self.ctx.store, self.ctx.clock, self.me, self.order.id, parts, labour, self.value("receipt"), version=self.seen,
+        )
         return self.t("repair.finished", no=self.order.no, amount=format_fen(total))
 
 
@@ -320,7 +327,9 @@ class SignDialog(FormDialog):
         score = self.value("satisfaction").strip()
         if not (score.isdecimal() and len(score) == 1):
             raise FieldError("satisfaction", "work_order.bad_satisfaction")
-        state = work_orders.sign(self.ctx.store, self.ctx.clock, self.me, self.order.id, self.value("signed_by"), int(score))
+        state = work_orders.sign(
+            self.ctx.store, self.ctx.clock, self.me, self.order.id, self.value("signed_by"), int(score), version=self.seen,
+        )
         return self.t("repair.signed_closed" if state == "closed" else "repair.signed", no=self.order.no)
 
 
@@ -341,7 +350,9 @@ class CallbackDialog(FormDialog):
         if outcome not in ("1", "2"):
             raise FieldError("outcome", "repair.bad_outcome")
         ok = outcome == "1"
-        state = work_orders.callback(self.ctx.store, self.ctx.clock, self.me, self.order.id, ok, self.value("result"))
+        state = work_orders.callback(
+            self.ctx.store, self.ctx.clock, self.me, self.order.id, ok, self.value("result"), version=self.seen,
+        )
         return self.t("repair.closed" if state == "closed" else "repair.reopened", no=self.order.no)
 
 
@@ -376,6 +387,7 @@ class RescheduleDialog(Dialog[str | None]):
         try:
             work_orders.reschedule(
                 ctx.store, ctx.clock, ctx.policy, ctx.clerk.staff_id, self.order.id, appointment, str(values.get("reason", "")), text,
+                version=self.order.version,
             )
         except DeskappError as e:
             self.notify(ctx.t.error(e), severity="error")

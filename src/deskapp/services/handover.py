@@ -67,6 +67,7 @@ class OpenItem:
     tag: str = ""
     owner_id: int | None = None
     owner: str = ""
+    version: int | None = None  # a promise's, as read: kept or broken from this row passes it (store.versions)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -103,7 +104,7 @@ def _held(session: Session, clock: Clock, policy: Policy, staff_id: int | None) 
                    | {m.unit_id for m in payments})
     names = dict(session.exec(select(Staff.id, Staff.name)).all())
     items = [OpenItem("promise", p.id, p.due_at, p.text[:200], _who(units.get(p.unit_id), p.customer), p.kind,
-                      p.owner_id, names.get(p.owner_id, "")) for p in promises]
+                      p.owner_id, names.get(p.owner_id, ""), p.version) for p in promises]
     for o in work_orders.held_by(session, policy, staff_id):
         due, limit = (o.deadline.due_at, str(o.deadline.limit)) if o.deadline else (None, "")
         items.append(OpenItem("work_order", o.id, due, f"{o.no} {o.item}"[:200], _who(o.where, o.customer), limit, o.owner_id, o.owner))
