@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -12,10 +13,11 @@ from textual.binding import Binding
 from deskapp.context import Context
 from deskapp.palette import RecordsProvider
 from deskapp.screens.signin import SignInScreen
-from deskapp.services.auth import SignedIn
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+
+    from deskapp.services.auth import SignedIn
 
     from deskapp.screens.complaints import Handed as ComplaintHanded
     from deskapp.screens.release import Handed
@@ -62,9 +64,15 @@ class DeskApp(App):
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
     ]
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, open_store: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.store_ready = threading.Event()
+        """Set once `ctx.store` can be used: at once when it was given, else after `open_store`."""
+        self.store_error: BaseException | None = None
+        self._open_store = open_store
+        if open_store is None:
+            self.store_ready.set()
         self.pending_intakes: list[Intake] = []  # repairs handed over, taken in turn by the repair screen
         self.pending_releases: list[Handed] = []  # releases handed over by walk-in
         self.pending_complaints: list[ComplaintHanded] = []  # complaints handed over by the phone
@@ -83,6 +91,20 @@ class DeskApp(App):
         else:
             self.switch_mode(mode)
         return True
+
+    def on_mount(self) -> None:
+        if self._open_store is not None:
+            # After the first paint, so the store's imports do not hold up the sign-in screen.
+            self.call_after_refresh(lambda: threading.Thread(target=self._opening, name="open-store", daemon=True).start())
+
+    def _opening(self) -> None:
+        try:
+            self._open_store()
+        except BaseException as e:  # told by the command once the console has closed
+            self.store_error = e
+            self.call_from_thread(self.exit, None, 1)
+        finally:
+            self.store_ready.set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("switch_mode", "presence", "command_palette") and self.ctx.clerk is None:

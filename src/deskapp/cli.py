@@ -104,23 +104,39 @@ def main_callback(
 
 
 def _context(options: Options, *, require_schema: bool = True):
+    ctx = _light_context(options)
+    _open_store(options, ctx, require_schema=require_schema)
+    return ctx
+
+
+def _light_context(options: Options):
+    """The policy, the language and the clock: what the first screen needs (no store yet)."""
     from deskapp.clock import SystemClock
     from deskapp.context import Context
     from deskapp.i18n import Translator
     from deskapp.policy import load_policy
+
+    policy = load_policy(options.policy)
+    return Context(store=None, policy=policy, clock=SystemClock(), t=Translator(options.language))
+
+
+def _open_store(options: Options, ctx, *, require_schema: bool = True) -> None:
+    """The store (checked to be at this deskapp's schema) and the catalogue, into `ctx`."""
+    from deskapp.standards.catalogue import shipped
     from deskapp.store import migrate
     from deskapp.store.engine import Store
 
-    from deskapp.standards.catalogue import shipped
-
-    policy = load_policy(options.policy)
-    catalogue = shipped()
+    ctx.catalogue = shipped()
     if require_schema and _missing_sqlite_file(options.url):
         raise DeskappError("store.not_initialised")  # and no empty file is left behind
     store = Store(options.url)
     if require_schema:
-        migrate.require_current(store.engine)
-    return Context(store=store, policy=policy, clock=SystemClock(), t=Translator(options.language), catalogue=catalogue)
+        try:
+            migrate.require_current(store.engine)
+        except BaseException:
+            store.dispose()
+            raise
+    ctx.store = store
 
 
 def _missing_sqlite_file(url: str) -> bool:
@@ -144,11 +160,21 @@ def _shown_url(url: str) -> str:
 
 
 def _open_console(options: Options) -> None:
+    """On a SQLite store that looks ready, the console paints its sign-in screen first and opens
+    the store behind it: the clerk can type the code and PIN meanwhile. Otherwise the store is
+    opened first, and one that cannot be used is one line on stderr, the console never shown."""
     with cleanly(options):
-        ctx = _context(options)
+        from deskapp.store.preflight import looks_ready
+
+        ctx = _light_context(options)
+        if not looks_ready(options.url):
+            _open_store(options, ctx)  # PostgreSQL, or a store with something to say: before painting
         from deskapp.app import DeskApp
 
-        DeskApp(ctx).run()
+        console = DeskApp(ctx, open_store=None if ctx.store is not None else lambda: _open_store(options, ctx))
+        console.run()
+        if console.store_error is not None:
+            raise console.store_error
 
 
 @app.command()

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from deskapp.clock import Clock
 from deskapp.i18n import Translator
 from deskapp.policy import Policy
-from deskapp.store.engine import Store
 
 if TYPE_CHECKING:
+    from deskapp.store.engine import Store
     from deskapp.services.auth import SignedIn
     from deskapp.standards.catalogue import Catalogue
 

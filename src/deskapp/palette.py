@@ -11,7 +11,6 @@ from functools import partial
 from textual.command import Hit, Hits, Provider
 
 from deskapp.errors import DeskappError
-from deskapp.services import releases, work_orders
 
 MAX_HITS = 8
 
@@ -31,6 +30,8 @@ class RecordsProvider(Provider):
         number = _number(query)
         if number is None:
             return
+        from deskapp.services import releases, work_orders  # not at start-up: the store's modules are heavy
+
         t = ctx.t
         wants_order = query.strip().upper().startswith("WX")
         if not wants_order:

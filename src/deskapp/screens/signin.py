@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -9,7 +11,9 @@ from textual.widgets import Input, Label
 
 from deskapp.errors import DeskappError, FieldError
 from deskapp.screens.base import DeskScreen
-from deskapp.services.auth import SignedIn, sign_in
+
+if TYPE_CHECKING:
+    from deskapp.services.auth import SignedIn
 
 
 class SignInScreen(DeskScreen):
@@ -55,7 +59,12 @@ class SignInScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _sign_in(self, code: str, pin: str) -> None:
+        from deskapp.services.auth import sign_in  # here, not at start-up: it brings the store's modules
+
         ctx = self.ctx
+        self.app.store_ready.wait()  # opened behind the sign-in screen: ready by the time a PIN is typed
+        if ctx.store is None:
+            return  # it could not be opened: the console is closing with the reason
         try:
             clerk = sign_in(ctx.store, ctx.clock, ctx.policy, code, pin)
         except FieldError as e:  # a wrong PIN, a locked code, a role that does not use the console …

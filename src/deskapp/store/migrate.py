@@ -6,9 +6,6 @@ the revisions from the migration files and the store's `alembic_version` row its
 
 from __future__ import annotations
 
-import re
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
@@ -16,14 +13,12 @@ from sqlalchemy.exc import DBAPIError
 
 from deskapp.errors import DeskappError
 from deskapp.store.faults import reason, store_error, where
+from deskapp.store.revisions import MIGRATIONS, head_revision, revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
-_DOWN = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.M)
+__all__ = ["MIGRATIONS", "head_revision", "revisions", "current_revision", "schema_state", "upgrade", "require_current"]
 
 
 def _config(engine: Engine) -> Config:
@@ -33,26 +28,6 @@ def _config(engine: Engine) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
-
-
-@cache
-def revisions() -> dict[str, str | None]:
-    """Every revision this deskapp knows → the one it follows, read from the migration files."""
-    found: dict[str, str | None] = {}
-    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
-        source = path.read_text(encoding="utf-8")
-        revision, down = _REVISION.search(source), _DOWN.search(source)
-        if revision:
-            found[revision.group(1)] = down.group(1) if down and down.group(1) else None
-    return found
-
-
-def head_revision() -> str:
-    """The last revision: the one no other follows (the migrations are one line)."""
-    known = revisions()
-    followed = set(known.values())
-    heads = [revision for revision in known if revision not in followed]
-    return heads[0] if len(heads) == 1 else ""
 
 
 def current_revision(engine: Engine) -> str | None:
