@@ -639,12 +639,14 @@ def test_a_lost_property_number_is_a_number_or_none(text: str) -> None:
 
 @FUZZ
 @given(text=typed("1234"))
+@example(text="²²²²")
+@example(text="١٢٣٤")
 def test_a_pin_of_the_wrong_form_is_refused_with_the_pin_message(text: str) -> None:
     result = outcome(auth.check_pin_format, text, refuses=DeskappError)
     if isinstance(result, DeskappError):
         assert result.key == "signin.pin_format"
     else:
-        assert 4 <= len(text) <= 8
+        assert 4 <= len(text) <= 8 and all(ch in "0123456789" for ch in text)
 
 
 @FUZZ

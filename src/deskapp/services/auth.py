@@ -37,7 +37,7 @@ def hash_pin(pin: str) -> str:
 
 
 def check_pin_format(pin: str) -> None:
-    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise DeskappError("signin.pin_format")
 
 
