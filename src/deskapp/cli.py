@@ -104,8 +104,9 @@ def main_callback(
 
 
 def _context(options: Options, *, require_schema: bool = True):
+    """For a command: the store, no catalogue (only the console's screens read it)."""
     ctx = _light_context(options)
-    _open_store(options, ctx, require_schema=require_schema)
+    _open_store(options, ctx, require_schema=require_schema, catalogue=False)
     return ctx
 
 
@@ -120,13 +121,15 @@ def _light_context(options: Options):
     return Context(store=None, policy=policy, clock=SystemClock(), t=Translator(options.language))
 
 
-def _open_store(options: Options, ctx, *, require_schema: bool = True) -> None:
+def _open_store(options: Options, ctx, *, require_schema: bool = True, catalogue: bool = True) -> None:
     """The store (checked to be at this deskapp's schema) and the catalogue, into `ctx`."""
-    from deskapp.standards.catalogue import shipped
     from deskapp.store import migrate
     from deskapp.store.engine import Store
 
-    ctx.catalogue = shipped()
+    if catalogue:
+        from deskapp.standards.catalogue import shipped
+
+        ctx.catalogue = shipped()
     if require_schema and _missing_sqlite_file(options.url):
         raise DeskappError("store.not_initialised")  # and no empty file is left behind
     store = Store(options.url)
@@ -181,6 +184,7 @@ def _open_console(options: Options) -> None:
 def init(
     ctx: typer.Context,
     demo: Annotated[bool, typer.Option("--demo", help="Also load the demo community from data/demo/ (once).")] = False,
+    history: Annotated[int | None, typer.Option("--history", metavar="DAYS", help="The demo community and DAYS days of its counter's history, ending yesterday (once).")] = None,
     db: DbOption = None,
     lang: LangOption = None,
     policy: PolicyOption = None,
@@ -194,13 +198,22 @@ def init(
         if options.uses_default_store:
             user_data_dir().mkdir(parents=True, exist_ok=True)
         context = _context(options, require_schema=False)
-        result = init_store(context.store, context.clock, context.policy, demo=demo)
+        result = init_store(context.store, context.clock, context.policy, demo=demo or history is not None)
         t = context.t
         typer.echo(t("cli.init_done", revision=result.revision, url=_shown_url(options.url)))
         if result.demo == "loaded":
             typer.echo(t("cli.demo_loaded"))
         elif result.demo == "already":
             typer.echo(t("cli.demo_already"))
+        if history is not None:
+            from deskapp.services.history import generate
+
+            made = generate(context.store, context.clock, context.policy, days=history)
+            if made.status == "already":
+                typer.echo(t("cli.history_already"))
+            else:
+                typer.echo(t("cli.history_loaded", first=made.first_day, last=made.last_day, days=history,
+                             rows=made.total, seconds=f"{made.seconds:.1f}"))
 
 
 BackupPath = Annotated[str, typer.Argument(metavar="PATH", help="The backup file.")]

@@ -10,10 +10,12 @@ import random
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from deskapp.services.auth import hash_pin
+from deskapp.services.history import bulk_insert
+from deskapp.services.setup import _fee_history
 from deskapp.store.engine import Store
 
 # (floors, rooms' floor areas by entrance): the layouts new buildings take in turn.
@@ -28,6 +30,7 @@ LAYOUTS: tuple[tuple[int, tuple[tuple[str, ...], ...]], ...] = (
 )
 RATE_HIGH, RATE_LOW, HIGH_RISE_MIN_FLOORS = Decimal("2.80"), Decimal("2.30"), 10
 VACANT_SHARE, TENANT_SHARE = 0.06, 0.20
+ARREARS, ARREARS_WEIGHTS = (0, 1, 2, 3), (80, 11, 6, 3)  # months owed (3: three or more), as the demo
 UNITS_PER_CLERK, UNITS_PER_ENGINEER = 2500, 2000
 ADDED_STAFF_PIN = "2026"  # every clerk or engineer added for a larger estate signs in with this PIN
 PHONE_PREFIXES = ("130", "131", "132", "135", "136", "137", "138", "139", "150", "152", "155", "158", "159",
@@ -40,13 +43,20 @@ def _table(name: str):
     return SQLModel.metadata.tables[name]
 
 
+def defaults(table) -> dict[str, object]:
+    """The columns a row leaves out, with their defaults (None where there is none)."""
+    return {c.name: (c.default.arg if c.default is not None and getattr(c.default, "is_scalar", False) else None)
+            for c in table.columns}
+
+
 def _fee(area: Decimal, floors: int) -> int:
     rate = RATE_HIGH if floors >= HIGH_RISE_MIN_FLOORS else RATE_LOW
     return int((area * rate * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def extend(store: Store, rng: random.Random, target: int, first: date) -> dict[str, int]:
-    """Buildings, units and residents until the estate has `target` units, and the clerks and
+def extend(store: Store, rng: random.Random, target: int, first: date, today: date, due_day: int) -> dict[str, int]:
+    """Buildings, units and residents until the estate has `target` units, their fee accounts
+    (a year of charges, as the demo loads them: most paid, a few months owed) and the clerks and
     engineers an estate of that size needs. One transaction. Returns rows added by table."""
     building, unit, person, staff = _table("building"), _table("unit"), _table("person"), _table("staff")
     with store.engine.begin() as connection:
@@ -82,10 +92,26 @@ def extend(store: Store, rng: random.Random, target: int, first: date) -> dict[s
             buildings.append(row)
         people = _residents(rng, units, names, phones, ids["person"], first)
         added_staff = _staff(connection, rng, have + len(units), ids["staff"])
-        for table, rows in ((building, buildings), (unit, units), (person, people), (staff, added_staff)):
-            for k in range(0, len(rows), 20_000):
-                connection.execute(insert(table), rows[k:k + 20_000])
-    return {"building": len(buildings), "unit": len(units), "person": len(people), "staff": len(added_staff)}
+        charges, payments = _fees(rng, units, today, due_day)
+        added = ((building, buildings), (unit, units), (person, people), (staff, added_staff),
+                 (_table("fee_charge"), charges), (_table("fee_payment"), payments))
+        for table, rows in added:
+            if rows:
+                empty = defaults(table)
+                bulk_insert(connection, table.name, [{**empty, **r} for r in rows])
+    return {table.name: len(rows) for table, rows in added}
+
+
+def _fees(rng: random.Random, units: list[dict], today: date, due_day: int) -> tuple[list[dict], list[dict]]:
+    """The demo's fee history (services.setup), with the demo's share of units in arrears."""
+    rows = []
+    for unit in units:
+        owed = 0 if unit["vacant"] else rng.choices(ARREARS, weights=ARREARS_WEIGHTS)[0]
+        if owed == ARREARS[-1]:
+            owed = rng.randint(3, 8)
+        fee = unit["monthly_fee_fen"]
+        rows.append({"code": unit["code"], "monthly_fee": f"{fee // 100}.{fee % 100:02d}", "arrears_months": str(owed)})
+    return _fee_history(rows, {u["code"]: u["id"] for u in units}, today, due_day)
 
 
 def _residents(rng: random.Random, units: list[dict], names: list[str], phones: set[str], next_id: int,

@@ -1,6 +1,5 @@
-"""The registers in a history, and the estate's accounts: monthly fee charges and their payments,
-keys lent and checked, lost and found, vacant units and their inspections, renovations and their
-patrols, move-ins, notices, residents registered at the counter.
+"""The registers in a history: keys lent and checked, lost and found, vacant units and their
+inspections, renovations and their patrols, move-ins, notices, residents registered at the counter.
 """
 
 from __future__ import annotations
@@ -9,17 +8,15 @@ import json
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from deskapp.domain.months import add_months, due_date, month_start
 from deskapp.domain.registers import Borrower, Phase, key_due
 from deskapp.services.history_office import Office, Resident, UnitInfo
 from deskapp.services.move_in import STEPS as MOVE_IN_STEPS
 
 BORROWERS = {Borrower.WORKER: 0.45, Borrower.OWNER: 0.25, Borrower.SALES: 0.15, Borrower.OTHER: 0.15}
 PHASES = ((Phase.PLUMBING, 5, 12), (Phase.CARPENTRY, 10, 25), (Phase.TILING, 5, 12), (Phase.INSTALLATION, 2, 6))
-ARREARS = (0, 1, 2, 3), (80, 11, 6, 3)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁宋郑谢韩唐冯邓曹曾彭肖蔡叶"
 
 
@@ -27,8 +24,6 @@ class Registers:
     def __init__(self, office: Office) -> None:
         self.o, self.w, self.rng = office, office.w, office.rng
         p = office.policy
-        self.due_day = int(p.number("site.fee_due_day"))
-        self.today = office.date_of(office.days)
         self.keep = p.duration("lost_found.keep_days")
         self.inspect_every = p.duration("vacancy.inspect_days")
         self.check_every = p.duration("keys.check_days")
@@ -50,38 +45,16 @@ class Registers:
         self._load()
 
     def _load(self) -> None:
-        t = SQLModel.metadata.tables
-        charge = t["fee_charge"]
+        tag = SQLModel.metadata.tables["key_tag"]
         with self.o.store.engine.connect() as c:
-            self.charged = {u: (lo, hi) for u, lo, hi in c.execute(
-                select(charge.c.unit_id, func.min(charge.c.period), func.max(charge.c.period)).group_by(charge.c.unit_id))}
-            tags = c.execute(select(t["key_tag"].c.id, t["key_tag"].c.unit_id).where(t["key_tag"].c.state == "held")).all()
+            tags = c.execute(select(tag.c.id, tag.c.unit_id).where(tag.c.state == "held")).all()
         self.keys = [{"row": tag_id, "unit": unit_id, "free": self.o.midnight(0)} for tag_id, unit_id in tags]
-        # The units not charged yet open their account with the history: a few owe the last months.
-        due = [p for p in self._periods() if due_date(p, self.due_day) < self.today]
-        self.unpaid: dict[int, set[date]] = {}
-        for unit in self.o.units:
-            if unit.id in self.charged:
-                continue
-            owed = self.rng.choices(*ARREARS)[0] if self.rng.random() < 0.98 else self.rng.randint(4, 8)
-            if owed and not unit.vacant:
-                self.unpaid[unit.id] = set(due[-owed:])
-
-    def _periods(self) -> list[date]:
-        first, last = month_start(self.o.first), month_start(self.today)
-        periods, p = [], first
-        while p <= last:
-            periods.append(p)
-            p = add_months(p, 1)
-        return periods
 
     # -- the day ---------------------------------------------------------------------------------------
 
     def play(self, day: int) -> None:
         o, units = self.o, len(self.o.units)
         d = o.date_of(day)
-        if day == 0 or d.day == 1:
-            self.fees(day, month_start(d))
         if day == 0 and not self.keys:
             self.add_keys(day)
         if day % int(self.check_every.days or 30) == 3:
@@ -100,25 +73,6 @@ class Registers:
             if (day + n * 7) % every == 0:
                 self.inspect(o.at(day, 9.5 + self.rng.random() * 7), unit, None)
         o.settle()
-
-    # -- fees ------------------------------------------------------------------------------------------
-
-    def fees(self, day: int, period: date) -> None:
-        """The month's charges, and the bank's payments of them through the month."""
-        o, w, rng = self.o, self.w, self.rng
-        charged_at = o.at(day, 0.02)
-        due_on = due_date(period, self.due_day)
-        for unit in o.units:
-            lo_hi = self.charged.get(unit.id)
-            if lo_hi and lo_hi[0] <= period <= lo_hi[1]:
-                continue
-            w.add("fee_charge", charged_at, {"unit_id": unit.id, "period": period, "due_on": due_on, "amount_fen": unit.fee_fen})
-            if period in self.unpaid.get(unit.id, ()):
-                continue
-            paid = o.at(o.day_of(charged_at) + rng.randint(0, max(min(due_on.day, 28) - 1, 0)), rng.uniform(2, 6))
-            paid = max(paid, charged_at + timedelta(minutes=1))
-            if paid < o.cutoff:
-                w.add("fee_payment", paid, {"unit_id": unit.id, "amount_fen": unit.fee_fen, "paid_at": paid})
 
     # -- residents and move-ins --------------------------------------------------------------------------
 
