@@ -314,9 +314,8 @@ def generate(
     writer.finish()
     _finish_marks(store, clock, office, first, days, seed)
     _bump_sequences(store)
-    rows = {name: n for name, n in {**added, **writer.written}.items() if n}
-    for name, n in added.items():
-        rows[name] = n + writer.written.get(name, 0)
+    rows = {name: added.get(name, 0) + writer.written.get(name, 0) for name in TABLES}
+    rows = {name: n for name, n in rows.items() if n}
     return HistoryResult("loaded", first, today - timedelta(days=1), rows, timer.perf_counter() - started)
 
 
