@@ -20,10 +20,11 @@ from pathlib import Path
 FIRST_PAINT = r"""
 import sys, time
 t0 = time.perf_counter()
-from deskapp.cli import Options, _context
+from deskapp.cli import Options, _light_context, _open_store
 from deskapp.app import DeskApp
-ctx = _context(Options(db=sys.argv[1], lang="zh"))
-app = DeskApp(ctx)
+options = Options(db=sys.argv[1], lang="zh")
+ctx = _light_context(options)
+app = DeskApp(ctx, open_store=lambda: _open_store(options, ctx))  # as the console does
 def painted():
     print(f"{(time.perf_counter() - t0) * 1000:.1f}")
     app.exit()
