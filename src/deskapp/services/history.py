@@ -312,8 +312,8 @@ def generate(
             progress(n + 1, days)
     office.finish()
     writer.finish()
-    _finish_marks(store, clock, office, first, days, seed)
     _bump_sequences(store)
+    _finish_marks(store, clock, office, first, days, seed)
     rows = {name: added.get(name, 0) + writer.written.get(name, 0) for name in TABLES}
     rows = {name: n for name, n in rows.items() if n}
     return HistoryResult("loaded", first, today - timedelta(days=1), rows, timer.perf_counter() - started)

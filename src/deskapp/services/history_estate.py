@@ -93,6 +93,10 @@ def extend(store: Store, rng: random.Random, target: int, first: date, today: da
         people = _residents(rng, units, names, phones, ids["person"], first)
         added_staff = _staff(connection, rng, have + len(units), ids["staff"])
         charges, payments = _fees(rng, units, today, due_day)
+        for table, rows in ((_table("fee_charge"), charges), (_table("fee_payment"), payments)):
+            first_id = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
+            for n, row in enumerate(rows):  # ids given, as for every row here (PostgreSQL's sequences follow)
+                row["id"] = first_id + n
         added = ((building, buildings), (unit, units), (person, people), (staff, added_staff),
                  (_table("fee_charge"), charges), (_table("fee_payment"), payments))
         for table, rows in added:
