@@ -43,12 +43,6 @@ def _table(name: str):
     return SQLModel.metadata.tables[name]
 
 
-def defaults(table) -> dict[str, object]:
-    """The columns a row leaves out, with their defaults (None where there is none)."""
-    return {c.name: (c.default.arg if c.default is not None and getattr(c.default, "is_scalar", False) else None)
-            for c in table.columns}
-
-
 def _fee(area: Decimal, floors: int) -> int:
     rate = RATE_HIGH if floors >= HIGH_RISE_MIN_FLOORS else RATE_LOW
     return int((area * rate * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
@@ -101,8 +95,7 @@ def extend(store: Store, rng: random.Random, target: int, first: date, today: da
                  (_table("fee_charge"), charges), (_table("fee_payment"), payments))
         for table, rows in added:
             if rows:
-                empty = defaults(table)
-                bulk_insert(connection, table.name, [{**empty, **r} for r in rows])
+                bulk_insert(connection, table.name, rows)
     return {table.name: len(rows) for table, rows in added}
 
 
