@@ -388,3 +388,25 @@ def test_rows_from_before_the_versions_start_at_one(demo_store: Store) -> None:
     with demo_store.read() as session:
         assert set(session.exec(select(WorkOrder.version)).all()) <= {1}
         assert set(session.exec(select(Feedback.version)).all()) <= {1}
+
+
+def test_a_counter_stuck_mid_transaction_makes_the_others_say_busy_not_hang(
+    store: Store, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The wait for the write lock is bounded on both engines (about 20 s in production, shortened
+    here): then the store's "busy" message, never a hang or a raw driver error."""
+    from deskapp.store import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    other = Store(store.url)  # a second counter: its connections get the short timeout
+    try:
+        with store.session() as stuck:
+            stuck.exec(select(func.count()).select_from(Call)).one()  # the write lock is held from here
+            with pytest.raises(DeskappError) as busy:
+                with other.session() as session:
+                    session.exec(select(func.count()).select_from(Call)).one()
+        assert busy.value.key == "store.busy"
+        with other.session() as session:  # free again once the first commits
+            assert session.exec(select(func.count()).select_from(Call)).one() == 0
+    finally:
+        other.dispose()

@@ -69,6 +69,9 @@ def _sqlite_begin(connection) -> None:
 
 def _postgresql_begin(connection) -> None:
     if not connection.get_execution_options().get(READ_ONLY, False):
+        # Waiting is bounded as on SQLite: a counter stuck mid-transaction makes the others say
+        # "busy" (lock_not_available, store.busy) instead of hanging.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS * BEGIN_ATTEMPTS}")
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 
