@@ -81,7 +81,7 @@ class Bare(App):
 
 Bare().run()
 '''
-ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_]|.)", re.S)
+ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_]|.)", re.DOTALL)
 
 
 # -- small statistics ---------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def cached_store(args) -> str:
         print(f"generating the store: {days} days, {args.units} units → {path}", flush=True)
         started = time.perf_counter()
         done = subprocess.run([sys.executable, str(ROOT / "scripts" / "history.py"), "--db", f"sqlite:///{partial}",
-                               "--days", str(days), "--units", str(args.units)], capture_output=True, text=True)
+                               "--days", str(days), "--units", str(args.units)], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise SystemExit(f"bench: scripts/history.py failed:\n{done.stdout}{done.stderr}")
         for side in ("-wal", "-shm"):  # the generator's last connection folded its WAL in
@@ -277,7 +277,7 @@ def measure_keys(url: str, moves: int) -> dict:
             print("  note: not a SQLite file — the key session writes a few records into this store", flush=True)
         out = Path(folder) / "keys.json"
         done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_keys.py"), "--db", url, "--out", str(out),
-                               "--moves", str(moves)], capture_output=True, text=True)
+                               "--moves", str(moves)], capture_output=True, text=True, check=False)
         result = json.loads(out.read_text()) if out.exists() else {"error": done.stderr[-2000:]}
     if done.returncode != 0 or "error" in result:
         raise RuntimeError(f"key session failed: {result.get('error')}\n{result.get('trace', '')}")
@@ -363,7 +363,7 @@ def measure_reports(url: str, day: date, runs: int) -> dict:
         samples = []
         for _ in range(runs):
             start = time.perf_counter()
-            done = subprocess.run(cmd, capture_output=True, text=True)
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
             samples.append(time.perf_counter() - start)
             if done.returncode != 0:
                 raise RuntimeError(f"report {name} failed: {done.stderr.strip()[-500:]}")
@@ -413,8 +413,11 @@ def fill(table: Table, results: dict) -> None:
                 f[f"keys.{mode}.{stat}_ms"] = s[stat]
             ok = s["p95"] <= TARGETS["key_p95_ms"] and s["max"] <= TARGETS["key_max_ms"]
             extra = f"  ({s['n']} keys)" if s.get("no_frame") is None else f"  ({s['n']} keys, {s['no_frame']} no frame)"
-            table.add(f"keys {s['label']}: p50 / p95 / max", f"{s['p50']:.0f} / {s['p95']:.0f} / {s['max']:.0f} ms{extra}",
-                      target, ok, f"keys.{mode}")
+            measured = f"{s['p50']:.0f} / {s['p95']:.0f} / {s['max']:.0f} ms{extra}"
+            if mode == "signin":  # its Enter checks the PIN with argon2: slow on purpose, no key target
+                table.add("keys sign-in (Enter: argon2 PIN check)", measured)
+                continue
+            table.add(f"keys {s['label']}: p50 / p95 / max", measured, target, ok, f"keys.{mode}")
         f["memory.peak_mb"] = k["peak_rss_mb"]
         table.add("memory: console peak RSS", f"{k['peak_rss_mb']:.0f} MB", f"≤ {TARGETS['memory_mb']:.0f} MB",
                   k["peak_rss_mb"] <= TARGETS["memory_mb"], "memory")
