@@ -72,8 +72,9 @@ def scripts(unit: str, moves: int = 20) -> list[tuple[str, str, list[str]]]:
         ]),
         ("handover", "F7 handover", ["f7", *down(), "pagedown", "l", "escape"]),
         ("registers", "F9 registers", [
-            "f9", *down(), "pagedown", "2", *down(min(5, moves)), "3", *down(min(5, moves)), "4", "5", "1",
-            "o", "o", "slash", *typed, "enter",
+            "f9", *down(), "pagedown",  # keys
+            "2", "o", *down(min(5, moves)), "o", "3", "o", *down(min(5, moves)), "o", "4", "o", "o", "5", "1",  # o: all / open
+            "slash", *typed, "enter",
         ]),
         ("phone", "F3 phone", [
             "@ring", "f3", *down(), "pagedown",
