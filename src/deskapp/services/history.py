@@ -18,6 +18,7 @@ store once, at the start.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time as timer
@@ -55,6 +56,35 @@ RECORDS = frozenset({"visit", "call", "work_order", "feedback", "release_request
                      "key_loan", "found_item", "move_in"})
 _REQUIRED = object()
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)  # as services.audit.record writes it
+
+
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _event_hash(prev_hash: str, at: datetime, actor_id: int | None, action: str, entity: str, entity_id: int | None,
+                detail: str) -> str:
+    """audit.event_hash with its encoder made once (it is called for every event written)."""
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    instant = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond)
+    encoded = _HASH_JSON.encode([prev_hash, instant, actor_id, action, entity or "", entity_id, detail])
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _same_hash() -> Callable | None:
+    """The quicker hash, only if it gives audit.event_hash's every bit on a few events."""
+    samples = [("", datetime(2026, 11, 24, 2, 0, 0, 5, tzinfo=UTC), 3, "visit.arrived", "visit", 12, '{"a": "王"}'),
+               ("ab" * 32, datetime(2024, 2, 29, 23, 59, 59, tzinfo=timezone(timedelta(hours=8))), None, "call.rang", "",
+                None, "{}")]
+    return _event_hash if all(_event_hash(*s) == audit.event_hash(*s) for s in samples) else None
+
+
+_EVENT_HASH = _same_hash()
+
+
+def json_text(value: object) -> str:
+    """JSON as the services write a detail or a record's values (sorted keys, Chinese as it is)."""
+    return _JSON.encode(value)
 
 
 def _defaults(name: str) -> dict[str, object]:
@@ -183,10 +213,11 @@ class Writer:
         if not events:
             return
         prev = audit.last_hash(Session(bind=connection))
+        chain = _EVENT_HASH or audit.event_hash
         for event in events:
             event["prev_hash"] = prev
-            prev = event["hash"] = audit.event_hash(prev, event["at"], event["actor_id"], event["action"],
-                                                    event["entity"], event["entity_id"], event["detail"])
+            prev = event["hash"] = chain(prev, event["at"], event["actor_id"], event["action"], event["entity"],
+                                         event["entity_id"], event["detail"])
 
     def finish(self) -> None:
         self.emit(max(self.buckets, default=0))

@@ -5,22 +5,24 @@ whole life planned when it starts and cut at the end of the history.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from deskapp.domain import feedback as fb
 from deskapp.domain.fees import format_fen
 from deskapp.domain.ids import stamp_text
 from deskapp.services.feedback import limits as feedback_limits
-from deskapp.services.history_office import Office, Resident, Stop, UnitInfo, _who
+from deskapp.services.history import json_text
+from deskapp.services.history_office import Office, Resident, Stop, UnitInfo, Weighted, _who
 from deskapp.services.history_texts import option_key
 from deskapp.services.releases import STAMP_PURPOSE
 
 VISIT_PURPOSES = {"question": 0.26, "payment": 0.14, "repair": 0.19, "release": 0.12, "transfer": 0.06,
                   "renovation": 0.04, "director": 0.05}
 CALL_PURPOSES = {"repair": 0.22, "inquiry": 0.48, "complaint": 0.06, "message": 0.12, "invalid": 0.04}
-SATISFACTION = (5, 4, 3, 2, 1), (0.62, 0.29, 0.06, 0.02, 0.01)
+SATISFACTION = Weighted({5: 0.62, 4: 0.29, 3: 0.06, 2: 0.02, 1: 0.01})
+HOLDS = Weighted({0: 0.88, 1: 0.1, 2: 0.02})
+FEEDBACK_KINDS = Weighted({"complaint": 0.82, "suggestion": 0.12, "staff": 0.06})
+REPAIR_CATEGORIES = {"plumbing": 0.38, "electrical": 0.22, "doors_windows": 0.18, "building": 0.08, "other": 0.14}
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
 
@@ -46,7 +48,10 @@ class Flows:
         self.fb_limits = feedback_limits(p)
         self.director_months = int(p.number("release.director_notice_months"))
         self.receipts = 0
-        self.categories = [c for c in office.texts.list("repair") if c != "texts"]
+        self.categories = Weighted({c: REPAIR_CATEGORIES.get(c, 0.05) for c in office.texts.list("repair") if c != "texts"})
+        self.purposes = Weighted(VISIT_PURPOSES)
+        self.purposes_fee_days = Weighted({**VISIT_PURPOSES, "payment": VISIT_PURPOSES["payment"] * 3})
+        self.call_purposes = Weighted(CALL_PURPOSES)
 
     # -- the day ---------------------------------------------------------------------------------------
 
@@ -84,10 +89,7 @@ class Flows:
 
     def visit(self, at: datetime, fee_days: bool) -> None:
         o, w, rng = self.o, self.w, self.rng
-        weights = dict(VISIT_PURPOSES)
-        if fee_days:
-            weights["payment"] *= 3
-        purpose = rng.choices(list(weights), weights=list(weights.values()))[0]
+        purpose = (self.purposes_fee_days if fee_days else self.purposes).pick(rng)
         unit = o.any_unit()
         person = o.resident(unit)
         resident_unit = purpose != "question" or rng.random() < 0.85
@@ -96,7 +98,7 @@ class Flows:
         visit = w.add("visit", at, {
             "arrived_at": at, "unit_id": unit.id if resident_unit else None, "surname": person.name[0], "title": person.title,
             "phone": person.phone if rng.random() < 0.5 else "", "purpose": "", "urgent": rng.random() < 0.03,
-            "state": "waiting", "registered_by_id": clerk, "slot_values": json.dumps(values, ensure_ascii=False),
+            "state": "waiting", "registered_by_id": clerk, "slot_values": json_text(values),
         })
         w.audit(at, clerk, "visit.arrived", "visit", visit)
         peak = 1.6 if 9.5 <= o.hour_of(at) < 11 or 16 <= o.hour_of(at) < 17.5 else 1.0
@@ -123,7 +125,7 @@ class Flows:
         walk = self.walker.walk(rng, "walk_in", force={"purpose": self.visit_keys[purpose]})
         visit["purpose"] = walk.sets.get("purpose", purpose)
         values.update(walk.sets)
-        visit["slot_values"] = json.dumps(values, ensure_ascii=False)
+        visit["slot_values"] = json_text(values)
         t = start
         for seq, (step, via) in enumerate(walk.moves, start=1):
             t += timedelta(seconds=rng.randint(15, 75))
@@ -138,7 +140,7 @@ class Flows:
         outcome = last.outcome or ("handed_off" if last.handoff else "done")
         rated = rng.random() < 0.7
         visit.update(state="done", ended_at=end, outcome=outcome,
-                     satisfaction=rng.choices(*SATISFACTION)[0] if rated else None)
+                     satisfaction=SATISFACTION.pick(rng) if rated else None)
         w.audit(end, served_by, "visit.done", "visit", visit, {"outcome": outcome})
         if last.handoff == "repair":
             self.work_order(o.after(end, 0.3, 1.5), served_by, unit, person, "counter", "visit", visit)
@@ -216,11 +218,11 @@ class Flows:
         clerk = o.clerk(answered)
         call.update(state="talking", answered_at=answered, answered_by_id=clerk)
         w.audit(answered, clerk, "call.answered", "call", call)
-        purpose = rng.choices(list(CALL_PURPOSES), weights=list(CALL_PURPOSES.values()))[0]
+        purpose = self.call_purposes.pick(rng)
         if person is None and purpose in ("repair", "complaint"):
             purpose = "inquiry"
         walk = self.walker.walk(rng, "phone", force={"purpose": self.call_keys[purpose]})
-        holds = rng.choices((0, 1, 2), weights=(0.88, 0.1, 0.02))[0]
+        holds = HOLDS.pick(rng)
         hold_at = set(rng.sample(range(len(walk.moves)), min(holds, len(walk.moves))))
         t = answered
         values = {"purpose": purpose}
@@ -242,7 +244,7 @@ class Flows:
             self._call_step(t, step, call, unit, person, number, clerk)
         end = o.happen(t + timedelta(seconds=rng.randint(5, 25)))
         outcome = walk.sets.get("purpose") or self.walker.step("phone", walk.last).outcome or "done"
-        call.update(state="ended", ended_at=end, outcome=outcome, slot_values=json.dumps(values, ensure_ascii=False))
+        call.update(state="ended", ended_at=end, outcome=outcome, slot_values=json_text(values))
         w.audit(end, clerk, "call.ended", "call", call, {"outcome": outcome})
         last = self.walker.step("phone", walk.last)
         if last.handoff == "repair" and person is not None:
@@ -309,7 +311,7 @@ class Flows:
         o.happen(at)
         area = area or ("household" if rng.random() < 0.85 else "public")
         if area == "household":
-            category = rng.choices(self.categories, weights=(0.38, 0.22, 0.18, 0.08, 0.14)[:len(self.categories)])[0]
+            category = self.categories.pick(rng)
             item, place = o.pick("repair", category, "items"), ""
         else:
             category = ""
@@ -406,7 +408,7 @@ class Flows:
             done = o.happen(t + timedelta(minutes=rng.uniform(15, 110)))
             self._finish(life, done, area, category)
             signed = o.happen(done + timedelta(minutes=rng.uniform(1, 8)))
-            satisfaction = rng.choices(*SATISFACTION)[0]
+            satisfaction = SATISFACTION.pick(rng)
             signer = person.name if area == "household" else o.names[o.clerk(signed)]
             to = "signed" if area == "household" else "closed"
             order.update(signed_at=signed, signed_by=signer, satisfaction=satisfaction)
@@ -464,7 +466,7 @@ class Flows:
         o.happen(at)
         walk = self.walker.walk(rng, "complaint")
         valid = "invalid" not in walk.seen
-        kind = rng.choices(("complaint", "suggestion", "staff"), weights=(0.82, 0.12, 0.06))[0] if channel != "phone" else "complaint"
+        kind = FEEDBACK_KINDS.pick(rng) if channel != "phone" else "complaint"
         category = walk.sets.get("complaint_category", "other")
         severity = walk.sets.get("severity", "general")
         what, wants = o.pick("feedback", category if kind == "complaint" else kind)
@@ -572,7 +574,7 @@ class Flows:
             goods = rng.sample(o.texts.list("release", "goods"), rng.randint(1, 4))
             items = [[g, rng.choice((1, 1, 1, 2, 3, 10)) if g == "纸箱" else rng.choice((1, 1, 2))] for g in goods]
             plate = "粤" + rng.choice("BBBBAEL") + "".join(rng.choice(PLATE_LETTERS) for _ in range(4)) + rng.choice("0123456789")
-            request.update(items=json.dumps(items, ensure_ascii=False), plate=plate, driver_name=o.pick("release", "drivers"),
+            request.update(items=json_text(items), plate=plate, driver_name=o.pick("release", "drivers"),
                            driver_id_masked=f"4403**********{rng.randint(0, 9999):04d}")
             w.audit(t, clerk, "release.goods", "release", request, {"count": len(items)})
         elif step in ("owner_sign", "tenant_sign"):
@@ -641,7 +643,7 @@ class _Life:
         w.add("work_order_event", at, {
             "order_id": self.order, "seq": self.seq, "at": at, "actor_id": actor, "action": action,
             "from_state": self.order["state"] if self.seq > 1 else "", "to_state": to,
-            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+            "detail": json_text(detail),
         })
         w.audit(at, actor, f"work_order.{action}", "work_order", self.order, {} if action == "receive" else {"to": to})
         self.order["state"] = to
@@ -670,7 +672,7 @@ class _FeedbackLife:
         r, w = self.record, self.flows.w
         w.add("feedback_event", at, {
             "feedback_id": r, "seq": self.seq, "at": at, "actor_id": actor, "action": action, "from_state": r["state"],
-            "to_state": to, "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+            "to_state": to, "detail": json_text(detail),
         })
         w.audit(at, actor, f"feedback.{action}", "feedback", r, {"to": to})
         r["state"] = to

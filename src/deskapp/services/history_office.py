@@ -6,6 +6,7 @@ open records, handed from clerk to clerk at each shift change (一票到底).
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import random
 from collections.abc import Callable
@@ -37,6 +38,17 @@ WEEKDAY = (1.15, 1.0, 1.0, 1.0, 1.05, 0.8, 0.5)  # Monday … Sunday
 OFFICE_OPEN, OFFICE_CLOSE = 9.0, 17.5  # when follow-ups (callbacks, deliveries) are done
 EARLY, LATE, DAY_END = 8.0, 14.0, 20.0  # the clerks' shifts
 STORMS_PER_YEAR = 3
+
+
+class Weighted:
+    """A choice among keys by weight, its cumulative weights worked out once."""
+
+    def __init__(self, weights: dict) -> None:
+        self.keys = list(weights)
+        self.cumulative = list(itertools.accumulate(weights.values()))
+
+    def pick(self, rng: random.Random):
+        return rng.choices(self.keys, cum_weights=self.cumulative)[0]
 
 
 def _hours(table) -> tuple[list[float], list[tuple[float, float]]]:

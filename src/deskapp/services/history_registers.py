@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from deskapp.domain.registers import Borrower, Phase, key_due
-from deskapp.services.history_office import Office, Resident, UnitInfo
+from deskapp.services.history_office import Office, Resident, UnitInfo, Weighted
 from deskapp.services.move_in import STEPS as MOVE_IN_STEPS
 
-BORROWERS = {Borrower.WORKER: 0.45, Borrower.OWNER: 0.25, Borrower.SALES: 0.15, Borrower.OTHER: 0.15}
+BORROWERS = Weighted({Borrower.WORKER: 0.45, Borrower.OWNER: 0.25, Borrower.SALES: 0.15, Borrower.OTHER: 0.15})
 PHASES = ((Phase.PLUMBING, 5, 12), (Phase.CARPENTRY, 10, 25), (Phase.TILING, 5, 12), (Phase.INSTALLATION, 2, 6))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁宋郑谢韩唐冯邓曹曾彭肖蔡叶"
 
@@ -143,7 +143,7 @@ class Registers:
         if not free:
             return
         key = rng.choice(free)
-        kind = Borrower(rng.choices(list(BORROWERS), weights=list(BORROWERS.values()))[0])
+        kind = Borrower(BORROWERS.pick(rng))
         unit = key["unit"] if isinstance(key["unit"], UnitInfo) else None
         clerk = o.clerk(at)
         label = key["row"]["label"] if isinstance(key["row"], dict) else f"#{key['row']}"

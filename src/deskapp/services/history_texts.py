@@ -7,6 +7,7 @@ weights below — most questions are answered by the colleague, most finance sta
 
 from __future__ import annotations
 
+import itertools
 import random
 import tomllib
 from dataclasses import dataclass, field
@@ -68,51 +69,73 @@ class Walker:
 
     def __init__(self, scenarios: dict[str, Scenario]) -> None:
         self.scenarios = scenarios
+        # (scenario, step) → how it is left: ("next", target) / ("option", keys, gotos, sets, cumulative
+        # weights) / ("fact", values, cumulative weights, cases) / ("end",)
+        self.ways: dict[tuple[str, str], tuple] = {}
+        for sc in scenarios.values():
+            for step in sc.steps.values():
+                self.ways[sc.id, step.id] = self._way(sc.id, step)
+
+    @staticmethod
+    def _way(scenario: str, step) -> tuple:
+        if step.end:
+            return ("end",)
+        if step.next:
+            return ("next", step.next)
+        if step.options:
+            keys = [o.key for o in step.options]
+            weights = OPTION_WEIGHTS.get((scenario, step.id), {})
+            return ("option", keys, {o.key: o.goto for o in step.options},
+                    {o.key: {k: str(v) for k, v in dict(o.sets).items()} for o in step.options},
+                    list(itertools.accumulate(weights.get(k, 1.0) for k in keys)))
+        if step.fact:
+            weights = FACT_WEIGHTS.get(step.fact) or dict.fromkeys(step.cases, 1.0)
+            values = [v for v in weights if v in step.cases]
+            return ("fact", values, list(itertools.accumulate(weights[v] for v in values)), dict(step.cases))
+        return ("end",)
 
     def walk(self, rng: random.Random, scenario: str, start: str | None = None, *,
              force: dict[str, str] | None = None) -> Walk:
         """From `start` (the scenario's) to an end step. `force` maps a step to the option key or
         the fact value the record decides there."""
-        sc = self.scenarios[scenario]
+        here = start or self.scenarios[scenario].start
         force = force or {}
-        step = sc.steps[start or sc.start]
         moves: list[tuple[str, str]] = []
-        seen = {step.id}
+        seen = {here}
         sets: dict[str, str] = {}
         facts: dict[str, str] = {}
-        while not step.end and len(moves) < MAX_MOVES:
-            if step.next:
-                via, goto = "next", step.next
-            elif step.options:
-                key = force.get(step.id) or self._choose(rng, scenario, step.id, [o.key for o in step.options],
-                                                         {o.key: o.goto for o in step.options}, seen)
-                option = next(o for o in step.options if o.key == key)
-                sets.update({k: str(v) for k, v in dict(option.sets).items()})
-                via, goto = f"option:{key}", option.goto
-            elif step.fact:
-                value = force.get(step.id) or _weighted(rng, FACT_WEIGHTS.get(step.fact) or dict.fromkeys(step.cases, 1.0))
-                via, goto = f"fact:{value}", step.cases[value]
-                facts[step.id] = value
+        ways = self.ways
+        while len(moves) < MAX_MOVES:
+            way = ways[scenario, here]
+            kind = way[0]
+            if kind == "next":
+                via, goto = "next", way[1]
+            elif kind == "option":
+                _, keys, gotos, option_sets, cumulative = way
+                key = force.get(here)
+                if key is None:
+                    fresh = [k for k in keys if gotos[k] not in seen]  # no going round in circles
+                    if len(fresh) == len(keys) or not fresh:
+                        key = rng.choices(keys, cum_weights=cumulative)[0]
+                    else:
+                        weights = OPTION_WEIGHTS.get((scenario, here), {})
+                        key = rng.choices(fresh, weights=[weights.get(k, 1.0) for k in fresh])[0]
+                sets.update(option_sets[key])
+                via, goto = f"option:{key}", gotos[key]
+            elif kind == "fact":
+                _, values, cumulative, cases = way
+                value = force.get(here) or rng.choices(values, cum_weights=cumulative)[0]
+                via, goto = f"fact:{value}", cases[value]
+                facts[here] = value
             else:
                 break
-            moves.append((step.id, via))
-            step = sc.steps[goto]
-            seen.add(step.id)
-        return Walk(moves, seen, sets, facts, step.id)
-
-    @staticmethod
-    def _choose(rng: random.Random, scenario: str, step: str, keys: list[str], goto: dict[str, str], seen: set[str]) -> str:
-        fresh = [k for k in keys if goto[k] not in seen] or keys  # no going round in circles
-        weights = OPTION_WEIGHTS.get((scenario, step), {})
-        return _weighted(rng, {k: weights.get(k, 1.0) for k in fresh})
+            moves.append((here, via))
+            here = goto
+            seen.add(here)
+        return Walk(moves, seen, sets, facts, here)
 
     def step(self, scenario: str, step_id: str):
         return self.scenarios[scenario].steps[step_id]
-
-
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
 def option_key(scenario: Scenario, step_id: str, name: str, value: str) -> str:
