@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
-from deskapp import __version__
+from deskapp import __version__, console
 from deskapp.errors import DeskappError
 
 app = typer.Typer(
@@ -29,28 +27,7 @@ LangOption = Annotated[str | None, typer.Option("--lang", help="UI language: zh 
 PolicyOption = Annotated[str | None, typer.Option("--policy", help="A site policy file overriding data/policy.toml; env DESKAPP_POLICY.")]
 
 
-@dataclass
-class Options:
-    db: str | None = None
-    lang: str | None = None
-    policy: str | None = None
-
-    def merged(self, db: str | None, lang: str | None, policy: str | None) -> Options:
-        return Options(db or self.db, lang or self.lang, policy or self.policy)
-
-    @property
-    def language(self) -> str:
-        return self.lang or os.environ.get("DESKAPP_LANG") or "zh"
-
-    @property
-    def uses_default_store(self) -> bool:
-        return not (self.db or os.environ.get("DESKAPP_DATABASE_URL"))
-
-    @property
-    def url(self) -> str:
-        from deskapp.paths import default_database_url
-
-        return self.db or os.environ.get("DESKAPP_DATABASE_URL") or default_database_url()
+Options = console.Options
 
 
 def _fail(message: str) -> typer.Exit:
@@ -110,49 +87,9 @@ def _context(options: Options, *, require_schema: bool = True):
     return ctx
 
 
-def _light_context(options: Options):
-    """The policy, the language and the clock: what the first screen needs (no store yet)."""
-    from deskapp.clock import SystemClock
-    from deskapp.context import Context
-    from deskapp.i18n import Translator
-    from deskapp.policy import load_policy
-
-    policy = load_policy(options.policy)
-    return Context(store=None, policy=policy, clock=SystemClock(), t=Translator(options.language))
-
-
-def _open_store(options: Options, ctx, *, require_schema: bool = True, catalogue: bool = True) -> None:
-    """The store (checked to be at this deskapp's schema) and the catalogue, into `ctx`."""
-    from deskapp.store import migrate
-    from deskapp.store.engine import Store
-
-    if catalogue:
-        from deskapp.standards.catalogue import shipped
-
-        ctx.catalogue = shipped()
-    if require_schema and _missing_sqlite_file(options.url):
-        raise DeskappError("store.not_initialised")  # and no empty file is left behind
-    store = Store(options.url)
-    if require_schema:
-        try:
-            migrate.require_current(store.engine)
-        except BaseException:
-            store.dispose()
-            raise
-    ctx.store = store
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return False  # the store reports the bad URL itself
-    return parsed.get_backend_name() == "sqlite" and bool(parsed.database) and not Path(parsed.database).expanduser().exists()
+_light_context = console.light_context
+_open_store = console.open_store
+_missing_sqlite_file = console.missing_sqlite_file
 
 
 def _shown_url(url: str) -> str:
