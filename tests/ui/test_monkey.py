@@ -37,6 +37,7 @@ KEYS = int(os.environ.get("DESKAPP_MONKEY_KEYS", "2000"))
 LOOK_EVERY = 4  # gestures between two looks at the whole screen
 STORE_CHECK_EVERY = 500  # keys
 SIZES = ((80, 24), (100, 30), (120, 40))
+TRACE = bool(os.environ.get("DESKAPP_MONKEY_TRACE"))  # print every gesture and where it left the console
 
 
 def seed_for(mode: str) -> int:
@@ -91,6 +92,8 @@ async def run_monkey(mode: str, seed: int, keys: int, store, make_app, sign_in, 
                 if not app.is_running:
                     break
                 seen[type(app.screen).__name__] += 1
+                if TRACE:
+                    print(f"{sent:>6} {' '.join(gesture):<40} {app.current_mode}: {[type(s).__name__ for s in app.screen_stack]}")
                 happened = outside(rng, store, clock)
                 if happened:
                     world[happened.split("+")[0]] += 1
@@ -158,3 +161,48 @@ async def test_serving_another_visitor_while_serving_one(demo_store, make_app, s
         assert len(app.screen.query(StepPanel)) == 1
         assert app.screen.current.id != first.id
         assert app.focused is app.screen.query_one(StepPanel)
+
+
+async def test_enter_on_the_call_being_talked_in_the_queue(demo_store, make_app, sign_in, clock, policy) -> None:
+    """F3 answers the oldest ringing call; Enter on that call in the queue opened it again and
+    mounted its panel before the shown one (same id) was gone: DuplicateIds. Now it stays shown."""
+    from deskapp.widgets.call_queue import CallQueue
+    from deskapp.widgets.step_panel import StepPanel
+
+    make_world(demo_store, clock, policy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, sign_in, "phone")
+        await pilot.press("f3")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        talking = app.screen.current
+        queue = app.screen.query_one(CallQueue)
+        queue.focus()
+        queue.move_cursor(row=queue.keys().index(f"call:{talking.id}"))
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.screen.query(StepPanel)) == 1
+        assert app.screen.current.id == talking.id
+
+
+async def test_enter_twice_on_a_form_saves_it_once(demo_store, make_app, sign_in) -> None:
+    """Enter pressed twice in quick succession on the last field of a form (both keys reach it
+    before the first closes it): the visitor was registered twice, then the second dismissal
+    popped the screen under the dialog: ScreenStackError. Now one visitor, the walk-in screen."""
+    from sqlmodel import func, select
+
+    from deskapp.store.tables import Visit
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, sign_in, "walk_in")
+        await pilot.press("f2", *"1-1-201", "enter", "王", "enter", "1")
+        assert type(app.screen).__name__ == "ArrivalDialog"
+        send(app, ["enter", "enter"])  # as a terminal delivers a quick double press: no wait between
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        assert type(app.screen).__name__ == "WalkInScreen"
+    with demo_store.read() as session:
+        assert session.exec(select(func.count()).select_from(Visit)).one() == 1

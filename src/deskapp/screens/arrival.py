@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from deskapp.errors import DeskappError
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 from deskapp.services.lookup import UnitMatch, find_units
 from deskapp.services.visits import TITLES, register_arrival
 from deskapp.standards.registry import SETTABLE
@@ -124,6 +124,7 @@ class ArrivalDialog(Dialog[int | None]):
         else:
             self.action_save()
 
+    @while_open
     def action_save(self) -> None:
         ctx = self.app.ctx
         for field in ("unit", "surname", "title"):

@@ -16,6 +16,7 @@ from rich.text import Text
 from deskapp.errors import DeskappError
 from deskapp.standards.forbidden import find_forbidden
 from deskapp.standards.slots import fill
+from deskapp.screens.dialog import while_open
 from deskapp.screens.release_dialogs import _Form
 from deskapp.services import feedback
 from deskapp.services.feedback import FeedbackView
@@ -62,6 +63,7 @@ class IntakeDialog(_Form):
         else:
             self.action_save()
 
+    @while_open
     def action_save(self) -> None:
         ctx = self.ctx
         channel = CHANNEL_KEYS.get(self.value("channel").strip())
@@ -136,6 +138,7 @@ class StageDialog(_Form):
         label.update(Text(warning, style="yellow"))
         label.display = bool(warning)
 
+    @while_open
     def action_save(self) -> None:
         ctx = self.ctx
         try:

@@ -8,10 +8,13 @@ text back; saving or cancelling it removes the draft. PIN fields are never kept.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import wraps
 from typing import TypeVar
 
 from textual import events, on
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -50,6 +53,20 @@ def _in_order(work) -> Future:
     return _draft_writer().submit(guarded)
 
 
+def while_open(handler: Callable[..., object]) -> Callable[..., object]:
+    """For a dialog's handler that saves or closes it: not run once the dialog is dismissed. Enter
+    pressed twice in quick succession reaches the form twice (both are on their way before the
+    first closes it): the form is saved once, not twice."""
+
+    @wraps(handler)
+    def guarded(self: Dialog, *args: object, **kwargs: object) -> object:
+        if self.dismissed:
+            return None
+        return handler(self, *args, **kwargs)
+
+    return guarded
+
+
 class Dialog(ModalScreen[ResultType]):
     """Compose a `Vertical` holding the content; Escape dismisses with None."""
 
@@ -71,6 +88,12 @@ class Dialog(ModalScreen[ResultType]):
 
     _draft_timer: Timer | None = None
     _draft_baseline: dict[str, str] | None = None
+    _dismissed = False
+
+    @property
+    def dismissed(self) -> bool:
+        """True once dismissed (it may still be on its way off the screen)."""
+        return self._dismissed
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -149,6 +172,9 @@ class Dialog(ModalScreen[ResultType]):
         _in_order(lambda: drafts.save(store, clock, staff_id, key, title, fields))
 
     def dismiss(self, result=None):
+        if self._dismissed:  # a second Enter's save: the first closed it, and popping again would close the screen under it
+            return AwaitComplete.nothing()
+        self._dismissed = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
         drafting = self._drafting()

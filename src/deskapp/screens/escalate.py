@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 
 from deskapp.domain.roles import ANSWERING
 from deskapp.domain.visits import Level
@@ -70,6 +70,7 @@ class EscalateDialog(Dialog[EscalationChoice | None]):
         self.query_one("#reason", Input).focus()
 
     @on(Input.Submitted, "#reason")
+    @while_open
     def _done(self) -> None:
         box = self.query_one("#to", OptionList)
         if box.highlighted is None:

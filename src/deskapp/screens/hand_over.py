@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 
 from deskapp.services.visits import StaffOnDuty, VisitView, staff_on_duty
 from deskapp.standards.engine import FlowRun
@@ -61,6 +61,7 @@ class HandOverDialog(Dialog[StaffOnDuty | None]):
         panel.focus()
 
     @on(StepPanel.Finished)
+    @while_open
     def _said(self, event: StepPanel.Finished) -> None:
         event.stop()
         self.dismiss(self._chosen)

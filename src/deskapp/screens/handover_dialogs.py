@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from deskapp.domain.roles import Action
 from deskapp.errors import DeskappError, FieldError
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 from deskapp.services.auth import SignedIn, authorise
 
 
@@ -62,6 +62,7 @@ class TextDialog(_Form):
         self.query_one(Input).focus()
 
     @on(Input.Submitted)
+    @while_open
     def _save(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if self._required and not text:
@@ -89,6 +90,7 @@ class IncomingDialog(_Form):
         self.query_one("#pin", Input).focus()
 
     @on(Input.Submitted, "#pin")
+    @while_open
     def _pin(self) -> None:
         self._sign_in(self.query_one("#code", Input).value, self.query_one("#pin", Input).value)
 
@@ -165,6 +167,7 @@ class HistoryDialog(Dialog[int | None]):
             self.query_one(OptionList).focus()
 
     @on(OptionList.OptionSelected)
+    @while_open
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id))
 

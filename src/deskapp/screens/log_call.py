@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from deskapp.errors import DeskappError
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 from deskapp.services.calls import ring
 
 
@@ -30,6 +30,7 @@ class LogCallDialog(Dialog[int | None]):
         self.query_one("#number", Input).focus()
 
     @on(Input.Submitted, "#number")
+    @while_open
     def _save(self, event: Input.Submitted) -> None:
         ctx = self.app.ctx
         try:

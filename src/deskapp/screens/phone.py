@@ -120,39 +120,39 @@ class PhoneScreen(DeskScreen):
 
     # -- answering --------------------------------------------------------------------------
 
-    def action_answer_oldest(self) -> None:
+    async def action_answer_oldest(self) -> None:
         ringing = [c for c in self.query_one(CallQueue).calls if c.state == "ringing"]
         if ringing:
-            self._answer(ringing[0])
+            await self._answer(ringing[0])
 
     @on(DataTable.RowSelected, "#calls")
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    async def _selected(self, event: DataTable.RowSelected) -> None:
         item = self.query_one(CallQueue).selected()
         if isinstance(item, CallbackView):
-            self._call_back(item)
+            await self._call_back(item)
         elif item is not None and item.state == "ringing":
-            self._answer(item)
+            await self._answer(item)
         elif item is not None and item.state == "on_hold":
-            self._resume(item)
+            await self._resume(item)
         elif item is not None and item.state == "talking" and item.answered_by_id == self._me:
-            self._open(item.id)
+            await self._open(item.id)
 
-    def _answer(self, call: CallView) -> None:
+    async def _answer(self, call: CallView) -> None:
         if self._do(calls.answer, call.id, version=call.version):
-            self._open(call.id)
+            await self._open(call.id)
 
-    def _resume(self, call: CallView) -> None:
+    async def _resume(self, call: CallView) -> None:
         if self._do(calls.resume, call.id, version=call.version):
             self.notify(self._texts("phone_resume"))
-            self._open(call.id)
+            await self._open(call.id)
 
-    def _call_back(self, owed: CallbackView) -> None:
+    async def _call_back(self, owed: CallbackView) -> None:
         try:
             call_id = calls.start_callback(self.ctx.store, self.ctx.clock, self._me, owed)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="error")
             return
-        self._open(call_id)
+        await self._open(call_id)
 
     def _do(self, change, call_id: int, **version: int) -> bool:
         """A change of a call; `version=` the call as the queue showed it: if another counter took
@@ -170,7 +170,7 @@ class PhoneScreen(DeskScreen):
         entry = self.ctx.catalogue.texts.get(text_id)
         return entry.text(self.ctx.lang) if entry else ""
 
-    def _open(self, call_id: int) -> None:
+    async def _open(self, call_id: int) -> None:
         """Show the call in the step panel, where it was (a held call resumes at its step)."""
         ctx = self.ctx
         try:
@@ -187,9 +187,10 @@ class PhoneScreen(DeskScreen):
         self.current = call
         self._trail_length = len(run.trail)
         box = self.query_one("#talking", Vertical)
-        box.remove_children()
+        # Gone before the next is mounted: another call taken while talking replaces a panel of the same id.
+        await box.remove_children()
         panel = StepPanel(ctx.catalogue, run, self._slot_values(call), guard=self._leaving, id="panel")
-        box.mount(panel)
+        await box.mount(panel)
         self.call_after_refresh(panel.focus)
         self._show_pop(call)
 
@@ -326,7 +327,7 @@ class PhoneScreen(DeskScreen):
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
-    def action_hold(self) -> None:
+    async def action_hold(self) -> None:
         """Hold the current call (the hold phrase shown), or resume my latest held call."""
         if self.current is not None and self.current.state == "talking":
             call = self.current
@@ -339,7 +340,7 @@ class PhoneScreen(DeskScreen):
             return
         held = [c for c in self.query_one(CallQueue).calls if c.state == "on_hold" and c.answered_by_id == self._me]
         if held:
-            self._resume(held[-1])
+            await self._resume(held[-1])
 
     def action_hang_up(self) -> None:
         if self.current is not None:

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, SelectionList
 
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 
 from deskapp.services.visits import presence, set_presence
 
@@ -35,6 +35,7 @@ class PresenceDialog(Dialog[bool | None]):
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
 
+    @while_open
     def action_save(self) -> None:
         ctx = self.app.ctx
         set_presence(ctx.store, ctx.clock, ctx.clerk.staff_id, set(self.query_one(SelectionList).selected))

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label
 
 from deskapp.errors import DeskappError
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class FormDialog(Dialog[str | None]):
     def values(self) -> dict[str, str]:
         return {f.id: self.query_one(f"#{f.id}", Input).value.strip() for f in self._fields}
 
+    @while_open
     def action_save(self) -> None:
         try:
             done = self._submit(self.values())
@@ -131,6 +132,7 @@ class ChecklistDialog(Dialog[list[str] | None]):
     def key_enter(self) -> None:
         self.action_save()
 
+    @while_open
     def action_save(self) -> None:
         from textual.widgets import SelectionList
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.errors import DeskappError
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 from deskapp.services import releases
 from deskapp.services.releases import Resident
 
@@ -138,6 +138,7 @@ class ApplicantDialog(_Form):
         if self.query_one("#new-tenant").display:
             self._start("tenant", None, self.value("new_name"), self.value("new_phone"))
 
+    @while_open
     def _start(self, kind: str, person_id: int | None, name: str, phone: str) -> None:
         ctx = self.ctx
         today = ctx.clock.now().astimezone(ctx.policy.timezone).date()
@@ -216,6 +217,7 @@ class VoidDialog(_Form):
         else:
             self.action_save()
 
+    @while_open
     def action_save(self) -> None:
         ctx = self.ctx
         try:

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from deskapp.domain.fees import format_fen, parse_yuan
 from deskapp.domain.inputs import InputError, parse, parse_quantity
 from deskapp.errors import DeskappError
-from deskapp.screens.dialog import Dialog
+from deskapp.screens.dialog import Dialog, while_open
 from deskapp.screens.work_order_text import standard
 from deskapp.services import work_orders
 from deskapp.services.visits import FieldError
@@ -104,6 +104,7 @@ class FormDialog(Dialog[str | None]):
         else:
             self.action_save()
 
+    @while_open
     def action_save(self) -> None:
         for label in self.query(".field-error, #form-error"):
             label.update("")
@@ -379,6 +380,7 @@ class RescheduleDialog(Dialog[str | None]):
         self.query_one(StepPanel).focus()
 
     @on(StepPanel.Finished)
+    @while_open
     def _agreed(self, event: StepPanel.Finished) -> None:
         ctx = self.app.ctx
         values = event.panel.values
