@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_
 from sqlmodel import select
 
 from deskapp.store.engine import Store
@@ -23,28 +22,44 @@ class UnitMatch:
 
 
 def find_units(store: Store, query: str, limit: int = 8) -> list[UnitMatch]:
-    """Units whose code starts with the query, or with a resident whose name or phone holds it."""
+    """Units whose code starts with the query, or with a resident whose name or phone holds it.
+
+    Asked once per key as the clerk types, so each part is its own small query: the codes by a
+    range on the code's unique index (no LIKE, which SQLite cannot use an index for), and the
+    residents by their name — or their phone, when the query has no letter — in one pass."""
     query = query.strip()
     if not query or not _askable(query):
         return []
     with store.read() as session:
-        by_person = select(Person.unit_id).where(
-            Person.active,
-            or_(Person.name.contains(query, autoescape=True), Person.phone.contains(query, autoescape=True)),
-        )
-        units = session.exec(
-            select(Unit)
-            .where(or_(Unit.code.startswith(query, autoescape=True), Unit.id.in_(by_person)))  # % and _ as typed
-            .order_by(Unit.code)
-            .limit(limit)
+        by_code = session.exec(
+            select(Unit.id, Unit.code).where(Unit.code >= query, Unit.code < query + "\U0010ffff").order_by(Unit.code).limit(limit)
         ).all()
+        # A phone is kept as digits (a landline with its area code's dash: 0755-…): a query with a
+        # letter is a name, digits a phone, and a unit code being typed (3-2-15) asks no resident.
+        column = Person.name if any(ch.isalpha() for ch in query) else Person.phone if _phone_like(query) else None
+        by_person = []
+        if column is not None:
+            wanted = [Person.active, column.contains(query, autoescape=True)]  # % and _ as typed
+            if len(by_code) == limit:  # only a resident's unit sorting before the last code found can show
+                wanted.append(Unit.code < by_code[-1][1])
+            by_person = session.exec(
+                select(Unit.id, Unit.code).join(Person, Person.unit_id == Unit.id)
+                .where(*wanted).distinct().order_by(Unit.code).limit(limit)
+            ).all()
+        chosen = sorted(set(by_code) | set(by_person), key=lambda row: row[1])[:limit]
+        ids = [unit_id for unit_id, _ in chosen]
+        units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(ids))).all()}
         people = session.exec(
-            select(Person).where(Person.unit_id.in_([u.id for u in units]), Person.active).order_by(Person.kind)
+            select(Person).where(Person.unit_id.in_(ids), Person.active).order_by(Person.kind)
         ).all()
     residents: dict[int, list[tuple[str, str, str]]] = {}
     for person in people:
         residents.setdefault(person.unit_id, []).append((person.kind, person.name, person.phone))
-    return [UnitMatch(u.id, u.code, u.vacant, tuple(residents.get(u.id, []))) for u in units]
+    return [UnitMatch(i, units[i].code, units[i].vacant, tuple(residents.get(i, []))) for i in ids]
+
+
+def _phone_like(text: str) -> bool:
+    return text.isdigit() or (text.startswith("0") and text.replace("-", "").isdigit())
 
 
 def _askable(text: str) -> bool:
