@@ -33,6 +33,7 @@ PATROL = "renovation_patrol"
 
 ACTIVE, COMPLETED, RECHECKED, REFUNDED = "active", "completed", "rechecked", "refunded"
 SHOWS = ("active", "all")
+ALL_LIMIT = 200  # the renovations "all" shows, newest first
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def plan(policy: Policy) -> PatrolPlan:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _views(session: Session, clock: Clock, policy: Policy, where: list) -> list[RenovationView]:
+def _views(session: Session, clock: Clock, policy: Policy, where: list, limit: int | None = None) -> list[RenovationView]:
     rows = session.exec(
-        select(Renovation, Unit.code).join(Unit, Unit.id == Renovation.unit_id).where(*where).order_by(Renovation.id.desc())
+        select(Renovation, Unit.code).join(Unit, Unit.id == Renovation.unit_id).where(*where)
+        .order_by(Renovation.id.desc()).limit(limit)
     ).all()
     ids = [r.id for r, _ in rows]
     last, violations = {}, {}
@@ -106,7 +108,8 @@ def list_renovations(store: Store, clock: Clock, policy: Policy, *, show: str = 
         raise ValueError(f"show must be one of {SHOWS}, not {show!r}")
     where = [Renovation.state.in_((ACTIVE, COMPLETED))] if show == "active" else []
     with store.read() as session:
-        return _views(session, clock, policy, where)
+        # "all" is years of records: the newest screenful or so, never the whole table.
+        return _views(session, clock, policy, where, limit=ALL_LIMIT if show == "all" else None)
 
 
 def get(store: Store, clock: Clock, policy: Policy, renovation_id: int) -> RenovationView:
