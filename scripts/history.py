@@ -43,14 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     policy = load_policy()
     clock = SystemClock() if args.today is None else FixedClock(datetime.combine(args.today, clock_time(10), policy.timezone))
     days = args.days if args.days is not None else round(args.years * 365)
+    seed = history.DEFAULT_SEED if args.seed is None else args.seed
     started = time.perf_counter()
     try:
         store = Store(args.db)
         init = init_store(store, clock, policy, demo=True)
         if init.demo == "loaded":
             print(f"demo community loaded ({time.perf_counter() - started:.1f} s)")
-        result = history.generate(store, clock, policy, days=days, units=args.units,
-                                  seed=history.DEFAULT_SEED if args.seed is None else args.seed,
+        result = history.generate(store, clock, policy, days=days, units=args.units, seed=seed,
                                   progress=_progress(days))
     except DeskappError as e:
         print(f"history: {Translator('en').error(e)}", file=sys.stderr)
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print("this store already holds a generated history: nothing written")
         return 0
     width = max(len(name) for name in result.rows)
-    print(f"history {result.first_day} .. {result.last_day} ({days} days), seed {args.seed or history.DEFAULT_SEED}")
+    print(f"history {result.first_day} .. {result.last_day} ({days} days), seed {seed}")
     for name, count in sorted(result.rows.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<{width}}  {count:>10,}")
     print(f"  {'total':<{width}}  {result.total:>10,}")

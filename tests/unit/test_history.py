@@ -218,5 +218,26 @@ def test_a_history_needs_days_and_a_community(store: Store) -> None:
         history.generate(store, NOW, load_policy(), days=0)
     assert bad.value.key == "history.bad_days"
     with pytest.raises(DeskappError) as empty:
-        history.generate(store, NOW, load_policy(), days=2)
+        history.generate(store, NOW, load_policy(), days=2, units=100)
     assert empty.value.key == "history.needs_community"
+    assert _count(store, "unit") == _count(store, "setting") == 0  # nothing written
+
+
+def test_a_history_cut_short_is_named_not_added_to(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deskapp.errors import DeskappError
+    from deskapp.services.history_office import Office
+
+    played = Office.play_day
+
+    def power_cut(self, day: int) -> None:
+        if day == 2:
+            raise KeyboardInterrupt
+        played(self, day)
+
+    monkeypatch.setattr(Office, "play_day", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        history.generate(demo_store, NOW, load_policy(), days=5)
+    monkeypatch.undo()
+    with pytest.raises(DeskappError) as again:
+        history.generate(demo_store, NOW, load_policy(), days=5)
+    assert again.value.key == "history.unfinished"

@@ -36,13 +36,12 @@ from deskapp.errors import DeskappError
 from deskapp.policy import Policy
 from deskapp.services import audit
 from deskapp.store.engine import Store
-from deskapp.store.tables import Setting, SlipCounter, Unit
+from deskapp.store.tables import Setting, SlipCounter, Staff, Unit
 from deskapp.store.types import UTCDateTime
 
 HISTORY_MARK = "history_loaded_at"
 DEFAULT_SEED = 20261124
 FLUSH_ROWS = 100_000  # rows held before a chunk is written (one transaction)
-SQLITE_CACHE_KIB = 256 * 1024  # page cache of the writing connection while a history is written
 
 # Parents before children: the order chunks are inserted in.
 TABLES = (
@@ -184,32 +183,35 @@ class Writer:
         self.held += 1
 
     def flush(self) -> None:
-        """One chunk, one transaction; the audit events chained from the store's last one.
-
-        SQLite commits with synchronous=NORMAL here (WAL: safe from corruption; only the last
-        chunks could be lost to a power cut, and the history is written again anyway)."""
+        """The rows held go to the store as one chunk (one transaction)."""
         if not self.held:
             return
+        chunk, self.buffers = self.buffers, {name: [] for name in TABLES}
+        self.held = 0
+        self._write(chunk)
+
+    def _write(self, chunk: dict[str, list[dict]]) -> None:
+        """One transaction; the audit events chained from the store's last one. SQLite commits with
+        synchronous=NORMAL here (WAL: no corruption; a power cut could lose the last chunks, and
+        the store stays marked as holding an unfinished history)."""
         with self.store.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:  # outside a transaction: the driver's connection runs in autocommit mode
                 driver = connection.connection.driver_connection
                 driver.execute("PRAGMA synchronous = NORMAL")
-                driver.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")  # the indexes' pages stay in memory
-            with connection.begin():
-                self._chain(connection)
-                for name in TABLES:
-                    rows = self.buffers[name]
-                    if rows:
-                        bulk_insert(connection, name, rows)
-                        self.written[name] += len(rows)
-                        self.buffers[name] = []
-            if sqlite:
-                driver.execute("PRAGMA synchronous = FULL")
-        self.held = 0
+            try:
+                with connection.begin():
+                    self._chain(connection, chunk["audit_event"])
+                    for name in TABLES:
+                        if chunk[name]:
+                            bulk_insert(connection, name, chunk[name])
+                            self.written[name] += len(chunk[name])
+            finally:
+                if sqlite:
+                    driver.execute("PRAGMA synchronous = FULL")
 
-    def _chain(self, connection: Connection) -> None:
-        events = self.buffers["audit_event"]
+    @staticmethod
+    def _chain(connection: Connection, events: list[dict]) -> None:
         if not events:
             return
         prev = audit.last_hash(Session(bind=connection))
@@ -222,9 +224,6 @@ class Writer:
     def finish(self) -> None:
         self.emit(max(self.buckets, default=0))
         self.flush()
-        with self.store.engine.connect() as connection:
-            if connection.dialect.name == "sqlite":  # the pooled connection back to its usual cache
-                connection.connection.driver_connection.execute("PRAGMA cache_size = -2000")
         if self.updates:
             with self.store.engine.begin() as connection:
                 for table, row, column, value in self.updates:
@@ -334,10 +333,17 @@ def generate(
     tz = policy.timezone
     today = clock.now().astimezone(tz).date()
     first = today - timedelta(days=days)
-    with store.read() as session:
-        if session.get(Setting, HISTORY_MARK) is not None:
+    with store.session() as session:
+        mark = session.get(Setting, HISTORY_MARK)
+        if mark is not None:
+            if not mark.value:
+                raise DeskappError("history.unfinished")
             return HistoryResult("already")
         have = int(session.exec(select(func.count()).select_from(Unit)).one()[0])
+        roles = set(session.exec(select(Staff.role).where(Staff.active).distinct()).scalars())
+        if not have or not {"clerk", "supervisor"} <= roles:
+            raise DeskappError("history.needs_community")
+        session.add(Setting(key=HISTORY_MARK, value=""))  # "": begun; the time once it is all written
     rng = random.Random(seed)
     texts = history_texts.load()
     added: dict[str, int] = {}
@@ -371,5 +377,5 @@ def _finish_marks(store: Store, clock: Clock, office, first: date, days: int, se
                 session.add(SlipCounter(name="release", last_no=office.last_slip))
             else:
                 counter.last_no = max(counter.last_no, office.last_slip)
-        session.add(Setting(key=HISTORY_MARK, value=clock.now().isoformat()))
+        session.get(Setting, HISTORY_MARK).value = clock.now().isoformat()
         audit.record(session, clock, "init.history", first=first.isoformat(), days=days, seed=seed)
