@@ -28,8 +28,8 @@ from deskapp.services import audit, handover, history
 from deskapp.store.engine import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from cli.test_cli import DESKAPP  # noqa: E402
-from pg import URL as PG_URL  # noqa: E402
+from cli.test_cli import DESKAPP
+from pg import URL as PG_URL
 
 DAYS, UNITS = 14, 2000
 NOW = FixedClock(datetime.now(UTC).replace(microsecond=0))  # "yesterday" for the CLI is the history's last day
@@ -142,7 +142,7 @@ def test_yesterdays_report_has_visits_calls_and_repairs(generated) -> None:
     """The real command, on the real yesterday (the history's last day)."""
     store, _ = generated
     done = subprocess.run([DESKAPP, "--db", store.url, "report", "daily", "--date", "yesterday", "--format", "json"],
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
     assert done.returncode == 0, done.stderr
     sections = json.loads(done.stdout)["sections"]
     visits = {row["purpose"]: row for row in sections["visits"]}
@@ -199,13 +199,13 @@ def test_the_same_seed_gives_the_same_rows(demo_template: Path, tmp_path: Path) 
 def test_init_history_on_the_command_line(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     done = subprocess.run([DESKAPP, "--lang", "en", "init", "--history", "3", "--db", db], capture_output=True,
-                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+                          text=True, timeout=300, stdin=subprocess.DEVNULL, check=False)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[1].startswith("Demo community loaded")
     assert lines[2].startswith("History generated") and "(3 days)" in lines[2]
     again = subprocess.run([DESKAPP, "--lang", "en", "init", "--demo", "--history", "3", "--db", db],
-                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, check=False)
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[1:] == ["The demo community was already loaded; not loaded again.",
                                              "This store already holds a generated history; none generated again."]

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection
-from pydantic_core import PydanticUndefined
 from sqlmodel import Session, SQLModel
 
 from deskapp.clock import Clock
@@ -65,7 +65,7 @@ def _event_hash(prev_hash: str, at: datetime, actor_id: int | None, action: str,
     """audit.event_hash with its encoder made once (it is called for every event written)."""
     if at.tzinfo is not UTC:
         at = at.astimezone(UTC)
-    instant = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond)
+    instant = f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:{at.minute:02d}:{at.second:02d}.{at.microsecond:06d}Z"
     encoded = _HASH_JSON.encode([prev_hash, instant, actor_id, action, entity or "", entity_id, detail])
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
@@ -281,9 +281,9 @@ def _processor(type_, dialect):
     """The column's bind processor; for an instant on SQLite a quicker one, used only when it
     writes exactly what the official one does."""
     official = type_.dialect_impl(dialect).bind_processor(dialect)
-    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite" and official is not None:
-        if all(_sqlite_instant(v) == official(v) for v in _SAMPLES):
-            return _sqlite_instant
+    quicker = isinstance(type_, UTCDateTime) and dialect.name == "sqlite" and official is not None
+    if quicker and all(_sqlite_instant(v) == official(v) for v in _SAMPLES):
+        return _sqlite_instant
     return official
 
 
@@ -294,8 +294,8 @@ def _sqlite_instant(value: datetime | None) -> str | None:
         raise ValueError("naive datetime given to the store: times must be timezone-aware")
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (
-        value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
 
 
 def _next_ids(connection: Connection) -> dict[str, int]:

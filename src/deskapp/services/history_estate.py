@@ -45,7 +45,7 @@ def _table(name: str):
 
 def _fee(area: Decimal, floors: int) -> int:
     rate = RATE_HIGH if floors >= HIGH_RISE_MIN_FLOORS else RATE_LOW
-    return int((area * rate * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return int((area * rate * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def extend(store: Store, rng: random.Random, target: int, first: date, today: date, due_day: int) -> dict[str, int]:

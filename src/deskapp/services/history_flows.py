@@ -12,7 +12,14 @@ from deskapp.domain.fees import format_fen
 from deskapp.domain.ids import stamp_text
 from deskapp.services.feedback import limits as feedback_limits
 from deskapp.services.history import json_text
-from deskapp.services.history_office import Office, Resident, Stop, UnitInfo, Weighted, _who
+from deskapp.services.history_office import (
+    Office,
+    Resident,
+    Stop,
+    UnitInfo,
+    Weighted,
+    _who,
+)
 from deskapp.services.history_texts import option_key
 from deskapp.services.releases import STAMP_PURPOSE
 
@@ -164,7 +171,7 @@ class Flows:
     def _visit_step(self, t: datetime, step: str, via: str, visit: dict, unit: UnitInfo, person: Resident, clerk: int,
                     sets: dict) -> None:
         """What leaving `step` (or entering the next) records: visit_actions and its promises."""
-        o, w, rng = self.o, self.w, self.rng
+        o, w = self.o, self.w
         if step == "transfer_forms":
             self.o.registers.new_resident(t, clerk, unit, sets.get("resident_kind", "tenant"), visit)
         elif step in ("reno_in_pay_finance", "reno_in_pay_clerk"):  # entering reno_in_done opens the renovation
@@ -514,13 +521,13 @@ class Flows:
             record.update(kind=kind, category=category, severity=severity, department=department, handler=handler, accepted_at=t)
             life.event(t, clerk, "judge_valid", "open", {"kind": kind, "category": category, "severity": severity,
                                                         "department": department, "handler": handler})
-            self._feedback_rounds(life, t, severity)
+            self._feedback_rounds(life, t)
         except Stop:
             pass
         o.closed(held, record["closed_at"])
 
-    def _feedback_rounds(self, life: _FeedbackLife, accepted: datetime, severity: str) -> None:
-        o, rng, record, lim = self.o, self.rng, life.record, self.fb_limits
+    def _feedback_rounds(self, life: _FeedbackLife, accepted: datetime) -> None:
+        o, rng, record = self.o, self.rng, life.record
         for round_ in range(2):
             if rng.random() < 0.1:
                 escalated = o.happen(accepted + timedelta(minutes=rng.uniform(20, 115)))

@@ -5,7 +5,7 @@ inspections, renovations and their patrols, move-ins, notices, residents registe
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -29,7 +29,7 @@ class Registers:
         self.check_every = p.duration("keys.check_days")
         self.return_by = time(int(p.number("keys.contractor_return_hour")))
         self.min_months = int(p.number("vacancy.min_months"))
-        self.deposit = int(round(p.number("renovation.deposit_yuan") * 100))
+        self.deposit = round(p.number("renovation.deposit_yuan") * 100)
         self.patrol_days = {
             Phase.PLUMBING: int(p.number("renovation_patrol.plumbing_days")),
             Phase.CARPENTRY: int(p.number("renovation_patrol.carpentry_days")),
