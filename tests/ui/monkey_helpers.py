@@ -361,7 +361,7 @@ def store_problems(store) -> list[str]:
     - work orders and complaints: events numbered 1…n, the last one's to_state the record's
       state; an ended order has closed_at; an open arrival promise only on a dispatched order,
       at most one;
-    - promises: open ones have no closed_at, closed ones have one;
+    - promises: open ones have no closed_at, closed ones have one; the record one was made on exists;
     - handovers: at most one open or presented per outgoing clerk; presented ones name the incoming
       clerk; done ones have completed_at;
     - keys: lent ⇔ one open loan, issued ⇔ one open issue, held or missing ⇔ none;
@@ -473,12 +473,19 @@ def _feedback(session) -> list[str]:
     return out
 
 
+SOURCES = {"visit": Visit, "call": Call, "work_order": WorkOrder, "feedback": Feedback, "release": ReleaseRequest}
+"""The records a promise can be made on (source_kind → table)."""
+
+
 def _promises(session) -> list[str]:
-    return [
-        f"promise {p.id} {p.state} with closed_at {p.closed_at}"
-        for p in session.exec(select(Promise)).all()
-        if (p.state == "open") != (p.closed_at is None) or p.state not in ("open", "kept", "broken", "cancelled")
-    ]
+    out = []
+    for p in session.exec(select(Promise)).all():
+        if (p.state == "open") != (p.closed_at is None) or p.state not in ("open", "kept", "broken", "cancelled"):
+            out.append(f"promise {p.id} {p.state} with closed_at {p.closed_at}")
+        table = SOURCES.get(p.source_kind)
+        if table is not None and (p.source_id is None or session.get(table, p.source_id) is None):
+            out.append(f"promise {p.id} made on {p.source_kind} {p.source_id}, which does not exist")
+    return out
 
 
 def _handovers(session) -> list[str]:

@@ -34,7 +34,7 @@ from monkey_helpers import (
 )
 
 KEYS = int(os.environ.get("DESKAPP_MONKEY_KEYS", "2000"))
-LOOK_EVERY = 4  # gestures between two looks at the whole screen
+LOOK_EVERY = 6  # gestures between two looks at the whole screen (a look costs ~50 ms)
 STORE_CHECK_EVERY = 500  # keys
 SIZES = ((80, 24), (100, 30), (120, 40))
 TRACE = bool(os.environ.get("DESKAPP_MONKEY_TRACE"))  # print every gesture and where it left the console
@@ -134,6 +134,26 @@ async def test_monkey(mode, demo_store, make_app, sign_in, clock, policy, caplog
     assert report["keys"] >= KEYS
 
 
+def test_the_invariants_name_what_is_broken(demo_store, clock, policy) -> None:
+    """store_problems is the monkey's judge: each rule broken by hand is named."""
+    from sqlalchemy import text
+
+    make_world(demo_store, clock, policy)
+    with demo_store.session() as session:
+        session.execute(text("UPDATE visit SET state = 'serving', served_by_id = NULL WHERE id = 1"))
+        session.execute(text("UPDATE release_request SET slip_no = 3, outcome = 'issued', issued_at = created_at WHERE id = 1"))
+        session.execute(text("UPDATE key_tag SET state = 'lent' WHERE label = '1-1-201-A'"))
+        session.execute(text("UPDATE work_order SET state = 'closed' WHERE id = 1"))
+        session.execute(text("UPDATE promise SET source_kind = 'visit', source_id = 999 WHERE source_kind = 'demo' AND kind = 'callback'"))
+    problems = "\n".join(store_problems(demo_store))
+    for expected in (
+        "visit 1 serving without a server", "slip numbers [3] not 1…0", "key 1-1-201-A lent with 0 open loan",
+        "work order 1 closed without closed_at", "work order 1 is closed but its last event says dispatched",
+        "work order 1 closed with 1 open arrival promise", "made on visit 999, which does not exist",
+    ):
+        assert expected in problems
+
+
 # -- what the monkey found: each a short sequence that used to crash --------------------------------
 
 
@@ -206,3 +226,47 @@ async def test_enter_twice_on_a_form_saves_it_once(demo_store, make_app, sign_in
         assert type(app.screen).__name__ == "WalkInScreen"
     with demo_store.read() as session:
         assert session.exec(select(func.count()).select_from(Visit)).one() == 1
+
+
+async def test_enter_twice_into_a_step_that_asks(demo_store, make_app, sign_in, clock, policy) -> None:
+    """Enter twice in quick succession from the step before one that asks (the number of workers
+    of a renovation): the second Enter left the new step before its field was mounted, a DOM
+    query found no field, and the step's action read the missing value: KeyError 'workers'. Now
+    the clerk stays at the step, asked for the number."""
+    from deskapp.widgets.step_panel import StepPanel
+
+    make_world(demo_store, clock, policy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, sign_in, "walk_in")
+        await pilot.press("enter")  # serve the first visitor: the greeting
+        panel = app.screen.query_one(StepPanel)
+        await pilot.press("enter", "2")  # renovation
+        assert panel.run.step.id == "reno_start"
+        await pilot.press("1", "enter", "enter")  # the supervisor is in: tea, papers, copies
+        assert panel.run.step.id == "reno_in_copy"
+        send(app, ["enter", "enter"])
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        assert panel.run.step.id == "reno_in_forms"
+        assert "workers" not in panel.values
+
+
+async def test_into_a_step_that_asks_and_straight_back(demo_store, make_app, sign_in, clock, policy) -> None:
+    """Enter then Escape in quick succession: on to a step that asks, and back before its field
+    was focused. The focus, due after the refresh, looked for a field of the step left, which was
+    gone: NoMatches. Now the clerk is back at the step before."""
+    from deskapp.widgets.step_panel import StepPanel
+
+    make_world(demo_store, clock, policy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, sign_in, "walk_in")
+        await pilot.press("enter")
+        panel = app.screen.query_one(StepPanel)
+        await pilot.press("enter", "2", "1", "enter", "enter")
+        assert panel.run.step.id == "reno_in_copy"
+        send(app, ["enter", "escape"])
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        assert panel.run.step.id == "reno_in_copy"

@@ -106,6 +106,10 @@ class StepPanel(VerticalScroll, can_focus=True):
         self.run = run
         self.values: dict[str, object] = dict(values or {})
         self.guard = guard
+        # The step's fields and the lines under them, as made: a row mounted a moment ago has not
+        # mounted its Input yet (a DOM query misses it), and one of the step before may still be there.
+        self._asked: list[Input] = []
+        self._ask_errors: dict[str, Label] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="step-progress")
@@ -212,21 +216,22 @@ class StepPanel(VerticalScroll, can_focus=True):
         box = self.query_one("#step-inputs", Vertical)
         box.remove_children()
         rows = []
+        self._asked, self._ask_errors = [], {}
         for slot in step.ask:
-            rows.append(Horizontal(
-                Label(self._t(f"slot.{slot}"), classes="ask-label"),
-                Input(
-                    str(self.values.get(slot, "") or ""), name=slot, compact=True,
-                    placeholder=self._t(f"ask_hint.{ASKABLE[slot]}") if ASKABLE[slot] in HINTED else "",
-                ),
-                classes="ask-row",
-            ))
+            field = Input(
+                str(self.values.get(slot, "") or ""), name=slot, compact=True,
+                placeholder=self._t(f"ask_hint.{ASKABLE[slot]}") if ASKABLE[slot] in HINTED else "",
+            )
+            rows.append(Horizontal(Label(self._t(f"slot.{slot}"), classes="ask-label"), field, classes="ask-row"))
             error = Label("", classes="ask-error", name=slot)
             error.display = False
             rows.append(error)
+            self._asked.append(field)
+            self._ask_errors[slot] = error
         if rows:
             box.mount(*rows)
-            self.call_after_refresh(lambda: box.query(Input).first().focus())
+            first = self._asked[0]
+            self.call_after_refresh(lambda: first.focus() if first in self._asked else None)  # still this step's
 
     @on(Input.Changed, "#step-inputs Input")
     def _check_forbidden(self, event: Input.Changed) -> None:
@@ -245,7 +250,7 @@ class StepPanel(VerticalScroll, can_focus=True):
     @on(Input.Submitted)
     def _input_done(self, event: Input.Submitted) -> None:
         event.stop()
-        inputs = list(self.query("#step-inputs Input").results(Input))
+        inputs = self._asked
         at = inputs.index(event.input) if event.input in inputs else -1
         if 0 <= at < len(inputs) - 1:
             inputs[at + 1].focus()
@@ -254,12 +259,12 @@ class StepPanel(VerticalScroll, can_focus=True):
 
     def _field_message(self, field: str | None, message: str | Text) -> bool:
         """Show (or clear) the line under an asked field; False when no such field is shown."""
-        for label in self.query(".ask-error").results(Label):
-            if label.name == field:
-                label.update(message)
-                label.display = bool(message)
-                return True
-        return False
+        label = self._ask_errors.get(field or "")
+        if label is None:
+            return False
+        label.update(message)
+        label.display = bool(message)
+        return True
 
     def _take_inputs(self) -> bool:
         """Check every asked slot; show each problem at its field. True when all are good."""
@@ -267,7 +272,7 @@ class StepPanel(VerticalScroll, can_focus=True):
         good: dict[str, object] = {}
         first_bad: Input | None = None
         now = self.app.ctx.clock.now().astimezone(self.app.ctx.policy.timezone)
-        for field in self.query("#step-inputs Input").results(Input):
+        for field in self._asked:
             try:
                 good[field.name] = parse(ASKABLE[field.name], field.value, now)
                 self._field_message(field.name, "")
