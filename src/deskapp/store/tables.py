@@ -144,7 +144,7 @@ class Promise(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     state: str = Field(default=PromiseState.OPEN, max_length=16, index=True)  # PromiseState
-    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     source_kind: str = Field(default="", max_length=32)
     source_id: int | None = None
     handovers: int = 0  # times it changed hands at a shift handover
@@ -157,7 +157,10 @@ class AuditEvent(SQLModel, table=True):
     previous event's hash, "" for the first) and the fields above it."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)  # a record's history
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity", "entity_id"),  # a record's history
+        Index("ix_audit_event_action_at", "action", "at"),  # the report's counts of one action over a day
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
@@ -221,7 +224,7 @@ class Visit(SQLModel, table=True):
     state: str = Field(default=VisitState.WAITING, max_length=16, index=True)  # VisitState
     registered_by_id: int = Field(foreign_key="staff.id")
     served_by_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
-    service_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    service_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     scenario: str = Field(default="", max_length=32)
     outcome: str = Field(default="", max_length=16)
@@ -279,7 +282,7 @@ class Call(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     rang_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     state: str = Field(default=CallState.RINGING, max_length=16, index=True)  # CallState
-    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     answered_by_id: int | None = Field(default=None, foreign_key="staff.id")
     hold_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     held_seconds: int = 0
@@ -334,7 +337,7 @@ class WorkOrder(SQLModel, table=True):
     satisfaction: int | None = None  # 1–5
     callback_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     callback_result: str = Field(default="", max_length=200)
-    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     referral_id: int | None = Field(default=None, foreign_key="referral.id")
     reschedules: int = 0
     reopened: int = 0
