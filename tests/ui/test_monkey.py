@@ -270,3 +270,62 @@ async def test_into_a_step_that_asks_and_straight_back(demo_store, make_app, sig
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         assert panel.run.step.id == "reno_in_copy"
+
+
+async def test_moves_made_quickly_are_recorded_as_made(demo_store, make_app, sign_in, clock, policy) -> None:
+    """Enter then Escape in quick succession: both moves were made before the screen read the
+    first, and the screen worked out each move from how long the trail was by then: it recorded
+    two backs and no step on. Replayed when the record is opened again (a call resumed, a visit
+    after a restart) the trail failed (FlowError) or put the clerk elsewhere. The panel now tells
+    each move as made."""
+    from deskapp.services import visits
+    from deskapp.standards.engine import FlowRun
+    from deskapp.widgets.step_panel import StepPanel
+
+    make_world(demo_store, clock, policy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, sign_in, "walk_in")
+        await pilot.press("enter")
+        panel = app.screen.query_one(StepPanel)
+        await pilot.press("enter", "2", "1", "enter")
+        assert panel.run.step.id == "reno_in_docs"
+        send(app, ["enter", "escape", "enter", "enter"])
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        visit = app.screen.current.id
+        replayed = FlowRun(app.ctx.catalogue.scenarios["walk_in"], lambda _fact: None, clock=clock)
+        for _scenario, _step, via in visits.moves(demo_store, visit):
+            replayed.apply(via)
+        assert panel.run.step.id == "reno_in_forms"
+        assert replayed.step.id == panel.run.step.id
+
+
+async def test_enter_twice_at_the_end_of_a_flow_finishes_it_once(demo_store, make_app, sign_in, clock, policy) -> None:
+    """Enter twice in quick succession at a flow's last step: the panel told the screen twice that
+    the flow was finished, the walk-in screen asked for satisfaction twice and the second answer
+    closed the visit again, mounting the idle line over the first one's: DuplicateIds. Now one
+    question, the visit finished once and handed to the repair screen once."""
+    from sqlmodel import select
+
+    from deskapp.store.tables import AuditEvent
+    from deskapp.widgets.step_panel import StepPanel
+
+    make_world(demo_store, clock, policy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, sign_in, "walk_in")
+        await pilot.press("enter")
+        visit = app.screen.current.id
+        await pilot.press("enter", "4")  # a repair: the flow ends by handing over to the repair screen
+        assert app.screen.query_one(StepPanel).run.step.id == "repair_handoff"
+        send(app, ["enter", "enter"])
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack] == ["WalkInScreen", "SatisfactionDialog"]
+        await pilot.press("5")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.current_mode == "repair" and len(app.pending_intakes) <= 1
+    with demo_store.read() as session:
+        done = session.exec(select(AuditEvent).where(AuditEvent.action == "visit.done", AuditEvent.entity_id == visit)).all()
+    assert len(done) == 1

@@ -23,7 +23,7 @@ from deskapp.screens.base import DeskScreen
 from deskapp.screens.complaint_dialogs import (
     AnswerDialog, CallbackDialog, EscalateDialog, GroupDialog, HandlerReplyDialog, IntakeDialog, NoticeDialog,
 )
-from deskapp.screens.flow_host import last_move, option_sets, promise_text
+from deskapp.screens.flow_host import option_sets, promise_text
 from deskapp.screens.work_order_text import span, when
 from deskapp.services import feedback, flows, promises
 from deskapp.services.feedback import FeedbackView
@@ -98,7 +98,6 @@ class ComplaintsScreen(DeskScreen):
     run: FlowRun | None = None
     record_id: int | None = None
     _rows: dict[str, FeedbackView] = {}
-    _trail_length = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="fb-title")
@@ -251,7 +250,6 @@ class ComplaintsScreen(DeskScreen):
         record, _events = feedback.get(ctx.store, ctx.clock, ctx.policy, record_id)
         self.record_id, self._kind = record_id, kind
         self.run = FlowRun(ctx.catalogue.scenarios[SCENARIO], clock=ctx.clock)
-        self._trail_length = 0
         values = {"surname": surname, "title": title, "phone": record.phone, "unit": record.unit,
                   "company": ctx.policy.value("site.company")}
         box = self.query_one("#intake", Vertical)
@@ -290,12 +288,10 @@ class ComplaintsScreen(DeskScreen):
 
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
-        step, via, forward = last_move(event.run, self._trail_length)
-        self._trail_length = len(event.run.trail)
         try:
-            flows.record_move(self.ctx.store, self.ctx.clock, feedback.RECORD, self.record_id, self._me, SCENARIO, step, via)
-            if not forward and event.run.step.promise:
-                promises.withdraw(self.ctx.store, self.ctx.clock, self._me, event.run.step.promise, feedback.RECORD, self.record_id)
+            flows.record_move(self.ctx.store, self.ctx.clock, feedback.RECORD, self.record_id, self._me, SCENARIO, event.step, event.via)
+            if not event.forward and event.to.promise:
+                promises.withdraw(self.ctx.store, self.ctx.clock, self._me, event.to.promise, feedback.RECORD, self.record_id)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="warning")
 

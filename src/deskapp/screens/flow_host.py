@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.standards.slots import fill
 
@@ -15,13 +14,6 @@ def option_sets(step: Step, via: str) -> dict[str, object]:
     if kind != "option":
         return {}
     return dict(next(o for o in step.options if o.key == key).sets)
-
-
-def last_move(run: FlowRun, trail_length_before: int) -> tuple[str, str, bool]:
-    """The move the panel just made: (step, via, forward). Back is recorded at the step returned to."""
-    if len(run.trail) > trail_length_before:
-        return run.trail[-1].step, run.trail[-1].via, True
-    return run.step.id, "back", False
 
 
 def promise_text(t: Callable[..., str], kind: str, values: dict[str, object], policy_value: Callable[[str], object]) -> str:

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 from deskapp.domain.visits import Level
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
-from deskapp.screens.flow_host import last_move, option_sets, promise_text
+from deskapp.screens.flow_host import option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.log_call import LogCallDialog
 from deskapp.screens.complaints import Handed as ComplaintHanded
@@ -57,7 +57,6 @@ class PhoneScreen(DeskScreen):
 
     current: CallView | None = None
     _fingerprint: tuple | None = None
-    _trail_length = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="phone-title")
@@ -185,7 +184,6 @@ class PhoneScreen(DeskScreen):
         for _scenario, _step, via in moves:
             run.apply(via)
         self.current = call
-        self._trail_length = len(run.trail)
         box = self.query_one("#talking", Vertical)
         # Gone before the next is mounted: another call taken while talking replaces a panel of the same id.
         await box.remove_children()
@@ -269,13 +267,10 @@ class PhoneScreen(DeskScreen):
 
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
-        run = event.run
-        step, via, forward = last_move(run, self._trail_length)
-        self._trail_length = len(run.trail)
         try:
-            flows.record_move(self.ctx.store, self.ctx.clock, RECORD, self.current.id, self._me, SCENARIO, step, via)
-            if not forward and run.step.promise:  # back over the step that made it: made anew on leaving
-                promises.withdraw(self.ctx.store, self.ctx.clock, self._me, run.step.promise, RECORD, self.current.id)
+            flows.record_move(self.ctx.store, self.ctx.clock, RECORD, self.current.id, self._me, SCENARIO, event.step, event.via)
+            if not event.forward and event.to.promise:  # back over the step that made it: made anew on leaving
+                promises.withdraw(self.ctx.store, self.ctx.clock, self._me, event.to.promise, RECORD, self.current.id)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="warning")
 

@@ -22,7 +22,7 @@ from deskapp.domain.goods import goods_text
 from deskapp.errors import DeskappError
 from deskapp.paths import user_data_dir
 from deskapp.screens.base import DeskScreen
-from deskapp.screens.flow_host import last_move, option_sets, promise_text
+from deskapp.screens.flow_host import option_sets, promise_text
 from deskapp.screens.release_dialogs import Applicant, ApplicantDialog, SlipDialog, VerifyDialog, VoidDialog
 from deskapp.screens.release_text import slip_lines, slip_text
 from deskapp.screens.work_order_text import when
@@ -69,7 +69,6 @@ class ReleaseScreen(DeskScreen):
     request_id: int | None = None
     applicant: Applicant | None = None
     _rows: dict[str, ReleaseView] = {}
-    _trail_length = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="release-title")
@@ -237,7 +236,6 @@ class ReleaseScreen(DeskScreen):
         self.applicant, self.request_id = applicant, applicant.request_id
         self._facts = {"visitor_kind": applicant.kind, **releases.fee_facts(owed, ctx.policy)}
         self.run = FlowRun(ctx.catalogue.scenarios[SCENARIO], self._facts.get, clock=ctx.clock)
-        self._trail_length = 0
         values = {
             "company": ctx.policy.value("site.company"), "site": work_orders.community_name(ctx.store), "unit": view.unit,
             "owner": owner.name[0] if owner else "", "tenant": tenant[:1], "surname": applicant.name[:1],
@@ -277,13 +275,11 @@ class ReleaseScreen(DeskScreen):
 
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
-        ctx, run = self.ctx, event.run
-        step, via, forward = last_move(run, self._trail_length)
-        self._trail_length = len(run.trail)
+        ctx = self.ctx
         try:
-            flows.record_move(ctx.store, ctx.clock, releases.RECORD, self.request_id, self._me, SCENARIO, step, via)
-            entered = run.step
-            if forward and entered.does and ACTIONS[entered.does][1] == "enter":
+            flows.record_move(ctx.store, ctx.clock, releases.RECORD, self.request_id, self._me, SCENARIO, event.step, event.via)
+            entered = event.to
+            if event.forward and entered.does and ACTIONS[entered.does][1] == "enter":
                 self._entered(entered, event.panel)
         except DeskappError as e:
             self.notify(ctx.t.error(e), severity="error")

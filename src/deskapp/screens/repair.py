@@ -25,7 +25,7 @@ from deskapp.domain.inputs import REPAIR_CATEGORIES
 from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.escalate import EscalateDialog, EscalationChoice
-from deskapp.screens.flow_host import last_move, option_sets, promise_text
+from deskapp.screens.flow_host import option_sets, promise_text
 from deskapp.screens.work_order_dialogs import (
     ArriveDialog, CallbackDialog, FinishDialog, PrintDialog, RescheduleDialog, ReviewDialog, SignDialog,
 )
@@ -101,7 +101,6 @@ class RepairScreen(DeskScreen):
     order_id: int | None = None  # the order the running intake has opened
     _orders: dict[str, OrderView] = {}
     _buildings: list[str] = []
-    _trail_length = 0
     _unrecorded: list[tuple[str, str]] = []
 
     def compose_body(self) -> ComposeResult:
@@ -353,7 +352,6 @@ class RepairScreen(DeskScreen):
         self.order_id = intake.order_id
         facts = {"repair_channel": channel}
         self.run = FlowRun(ctx.catalogue.scenarios[SCENARIO], facts.get, clock=ctx.clock, start=start)
-        self._trail_length = 0
         self._unrecorded = []
         values = {
             "company": ctx.policy.value("site.company"), "site": work_orders.community_name(ctx.store),
@@ -402,9 +400,7 @@ class RepairScreen(DeskScreen):
     def _moved(self, event: StepPanel.Moved) -> None:
         """Record the move on the order's trail; moves made before the order was opened are
         recorded as soon as it is."""
-        step, via, _forward = last_move(event.run, self._trail_length)
-        self._trail_length = len(event.run.trail)
-        self._unrecorded.append((step, via))
+        self._unrecorded.append((event.step, event.via))
         if self.order_id is not None:
             try:
                 for step, via in self._unrecorded:

@@ -20,7 +20,7 @@ from deskapp.errors import DeskappError
 from deskapp.screens.arrival import ArrivalDialog
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.escalate import EscalateDialog, EscalationChoice
-from deskapp.screens.flow_host import last_move, option_sets, promise_text
+from deskapp.screens.flow_host import option_sets, promise_text
 from deskapp.screens.hand_over import HandOverDialog
 from deskapp.screens.release import Handed
 from deskapp.screens.repair import Intake
@@ -58,7 +58,6 @@ class WalkInScreen(DeskScreen):
 
     current: VisitView | None = None
     run: FlowRun | None = None
-    _trail_length = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-title")
@@ -174,7 +173,6 @@ class WalkInScreen(DeskScreen):
         for _scenario, _step, via in moves:
             run.apply(via)
         self.current, self.run = visit, run
-        self._trail_length = len(run.trail)
         serving = self.query_one("#serving", Vertical)
         # Gone before the next is mounted: serving another visitor replaces a panel of the same id.
         await serving.remove_children()
@@ -220,15 +218,13 @@ class WalkInScreen(DeskScreen):
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
         """Record the move (one step on, or one back) and run what the reached step does."""
-        ctx, run = self.ctx, event.run
-        step, via, forward = last_move(run, self._trail_length)
-        self._trail_length = len(run.trail)
+        ctx = self.ctx
         try:
-            visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, step, via)
-            if not forward and run.step.promise:  # back over the step that made it: made anew on leaving
-                promises.withdraw(ctx.store, ctx.clock, self._me, run.step.promise, visits.RECORD, self.current.id)
-            if forward:
-                entered = run.step
+            visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, event.step, event.via)
+            if not event.forward and event.to.promise:  # back over the step that made it: made anew on leaving
+                promises.withdraw(ctx.store, ctx.clock, self._me, event.to.promise, visits.RECORD, self.current.id)
+            if event.forward:
+                entered = event.to
                 if entered.does and ACTIONS[entered.does][1] == "enter":
                     added = visit_actions.perform(ctx.store, ctx.clock, ctx.policy, entered.does, self.current.id, self._me, {})
                     event.panel.set_values(**added)

@@ -66,12 +66,19 @@ class StepPanel(VerticalScroll, can_focus=True):
     ]
 
     class Moved(Message):
-        """The clerk went on or back; `run.step` is where the flow is now."""
+        """The clerk went on or back: the move as made, `step` left by `via` ("next", "option:2"
+        …) or returned to ("back"), and `to` the step reached. Keys typed quickly make several
+        moves before the screen reads the first: `run` is where the flow is *now*, maybe further."""
 
-        def __init__(self, panel: StepPanel, run: FlowRun) -> None:
+        def __init__(self, panel: StepPanel, run: FlowRun, step: str, via: str, to: Step) -> None:
             super().__init__()
             self.panel = panel
             self.run = run
+            self.step, self.via, self.to = step, via, to
+
+        @property
+        def forward(self) -> bool:
+            return self.via != "back"
 
     class Asked(Message):
         """The clerk filled the step's `ask` slots; `values` holds them, checked."""
@@ -110,6 +117,7 @@ class StepPanel(VerticalScroll, can_focus=True):
         # mounted its Input yet (a DOM query misses it), and one of the step before may still be there.
         self._asked: list[Input] = []
         self._ask_errors: dict[str, Label] = {}
+        self._finish_told = False  # Finished posted at this end step: a second Enter does not finish it again
 
     def compose(self) -> ComposeResult:
         yield Static(id="step-progress")
@@ -345,24 +353,26 @@ class StepPanel(VerticalScroll, can_focus=True):
         if self.run.step.ask and not self._take_inputs():
             return
         if self.run.finished:
-            self.post_message(self.Finished(self, self.run))
+            if not self._finish_told:
+                self._finish_told = True
+                self.post_message(self.Finished(self, self.run))
             return
         via = "next" if self.run.step.next else f"fact:{self.run.fact_value()}"
         if not self._guarded(via):
             return
         self.run.go_on()
-        self._moved()
+        self._moved(forward=True)
 
     def action_back(self) -> None:
         if self.run.back():
-            self._moved()
+            self._moved(forward=False)
 
     def action_choose(self, key: str) -> None:
         choice = next(c for c in self.run.choices() if c.key == key)
         if not self._guarded(f"answer:{choice.fact_value}" if choice.fact_value else f"option:{key}"):
             return
         self.run.choose(key)
-        self._moved()
+        self._moved(forward=True)
 
     def _guarded(self, via: str) -> bool:
         if self.guard is None:
@@ -378,6 +388,10 @@ class StepPanel(VerticalScroll, can_focus=True):
         self.values.update(added or {})
         return True
 
-    def _moved(self) -> None:
+    def _moved(self, forward: bool) -> None:
+        """After a move: redraw, and tell the screen (back is told at the step returned to)."""
+        self._finish_told = False
         self.refresh_step()
-        self.post_message(self.Moved(self, self.run))
+        left = self.run.trail[-1] if forward else None
+        step, via = (left.step, left.via) if left is not None else (self.run.step.id, "back")
+        self.post_message(self.Moved(self, self.run, step, via, self.run.step))
