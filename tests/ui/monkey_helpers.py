@@ -31,24 +31,11 @@ from textual.worker import Worker, WorkerState
 from deskapp.domain.ids import check_digit
 from deskapp.domain.work_orders import ENDED as ORDER_ENDED
 from deskapp.domain.work_orders import State as OrderState
+from deskapp.standards.catalogue import shipped
+from deskapp.standards.engine import FlowError, FlowRun
 from deskapp.store.tables import (
-    AuditEvent,
-    Call,
-    Draft,
-    Feedback,
-    FeedbackEvent,
-    FoundItem,
-    Handover,
-    KeyLoan,
-    KeyTag,
-    Promise,
-    ReleaseRequest,
-    SlipCounter,
-    Staff,
-    Vacancy,
-    Visit,
-    WorkOrder,
-    WorkOrderEvent,
+    AuditEvent, Call, Draft, Feedback, FeedbackEvent, FlowMove, FoundItem, Handover, KeyLoan, KeyTag, Promise,
+    ReleaseRequest, SlipCounter, Staff, Vacancy, Visit, WorkOrder, WorkOrderEvent,
 )
 
 NEVER = frozenset({"ctrl+q", "ctrl+c"})
@@ -367,7 +354,9 @@ def store_problems(store) -> list[str]:
     - keys: lent ⇔ one open loan, issued ⇔ one open issue, held or missing ⇔ none;
     - found items: claimed ones name the claimant, disposed ones how;
     - vacancies: a decided one names who decided; start before end;
-    - drafts keep no PIN.
+    - drafts keep no PIN;
+    - a visit's and a call's recorded moves replay from the flow's start, each from the step it
+      names (the screens replay them when the record is opened again).
     """
     from deskapp.services import audit
 
@@ -382,7 +371,7 @@ def store_problems(store) -> list[str]:
                 problems.append(f"foreign_key_check: {bad[:5]}")
         problems += _visits(session) + _calls(session) + _slips(session) + _orders(session) + _feedback(session)
         problems += _promises(session) + _handovers(session) + _keys(session) + _registers(session)
-        problems += _drafts(session)
+        problems += _drafts(session) + _trails(session)
         if session.exec(select(func.count()).select_from(AuditEvent)).one() == 0:
             problems.append("audit: no event at all")
     chain = audit.verify(store)
@@ -533,6 +522,26 @@ def _drafts(session) -> list[str]:
     for d in session.exec(select(Draft)).all():
         fields = json.loads(d.fields)
         out += [f"draft {d.key!r} keeps {name!r}" for name in fields if "pin" in name.lower()]
+    return out
+
+
+def _trails(session) -> list[str]:
+    out = []
+    trails: dict[tuple[str, int], list[FlowMove]] = {}
+    for m in session.exec(select(FlowMove).where(FlowMove.record_kind.in_(("visit", "call"))).order_by(FlowMove.seq)).all():
+        trails.setdefault((m.record_kind, m.record_id), []).append(m)
+    scenarios = shipped().scenarios
+    for (kind, record), moves in trails.items():
+        run = FlowRun(scenarios[moves[0].scenario], lambda _fact: None)
+        try:
+            for m in moves:
+                if m.via != "back" and run.step.id != m.step:
+                    raise FlowError(f"at {run.step.id}, recorded as leaving {m.step}")
+                run.apply(m.via)
+                if m.via == "back" and run.step.id != m.step:
+                    raise FlowError(f"back at {run.step.id}, recorded as back at {m.step}")
+        except FlowError as e:
+            out.append(f"{kind} {record}: its moves do not replay ({e}; move {m.seq} of {len(moves)})")
     return out
 
 

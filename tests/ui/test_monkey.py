@@ -145,11 +145,16 @@ def test_the_invariants_name_what_is_broken(demo_store, clock, policy) -> None:
         session.execute(text("UPDATE key_tag SET state = 'lent' WHERE label = '1-1-201-A'"))
         session.execute(text("UPDATE work_order SET state = 'closed' WHERE id = 1"))
         session.execute(text("UPDATE promise SET source_kind = 'visit', source_id = 999 WHERE source_kind = 'demo' AND kind = 'callback'"))
+        session.execute(text(
+            "INSERT INTO flow_move (record_kind, record_id, seq, at, scenario, step, via, actor_id) "
+            "VALUES ('visit', 2, 1, '2026-11-24 02:00:00', 'walk_in', 'greet', 'option:9', 1)"
+        ))
     problems = "\n".join(store_problems(demo_store))
     for expected in (
         "visit 1 serving without a server", "slip numbers [3] not 1…0", "key 1-1-201-A lent with 0 open loan",
         "work order 1 closed without closed_at", "work order 1 is closed but its last event says dispatched",
         "work order 1 closed with 1 open arrival promise", "made on visit 999, which does not exist",
+        "visit 2: its moves do not replay",
     ):
         assert expected in problems
 
