@@ -146,11 +146,18 @@ class DeskApp(App):
             self.switch_mode(mode)
 
     def _then_on(self, mode: str, do) -> None:
+        """`do` on the mode's own screen, switching to it first. Not `self.screen`: a mode keeps
+        its stack, and a dialog left open there (the clerk pressed an F-key in it) is on top."""
+
+        def on_mode() -> None:
+            if self.current_mode == mode:  # still there: another F-key may have come first
+                do(self.screen_stack[0])
+
         if self.current_mode == mode:
-            do(self.screen)
+            on_mode()
         else:
             self.switch_mode(mode)
-            self.call_after_refresh(lambda: do(self.screen))
+            self.call_after_refresh(on_mode)
 
     def action_presence(self) -> None:
         from deskapp.screens.presence import PresenceDialog

@@ -336,3 +336,26 @@ async def test_enter_twice_at_the_end_of_a_flow_finishes_it_once(demo_store, mak
     with demo_store.read() as session:
         done = session.exec(select(AuditEvent).where(AuditEvent.action == "visit.done", AuditEvent.entity_id == visit)).all()
     assert len(done) == 1
+
+
+async def test_a_work_order_opened_while_a_dialog_is_open_on_the_repair_screen(demo_store, make_app, sign_in, clock, policy) -> None:
+    """A work order's printout open on the repair screen, and an order opened from the palette
+    (Ctrl+P works over a dialog) or, once the clerk is on another screen, from Today: the app
+    called show_order on the repair mode's top screen, the printout: AttributeError. Now on the
+    repair screen itself, both ways."""
+    make_world(demo_store, clock, policy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, sign_in, "repair")
+        await pilot.press("p")
+        assert [type(s).__name__ for s in app.screen_stack] == ["RepairScreen", "PrintDialog"]
+        app.open_order(2)  # what the palette does, the mode being repair already
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack] == ["RepairScreen", "PrintDialog", "PrintDialog"]
+        app.switch_mode("today")  # as Today's Enter on a record of another screen does
+        await pilot.pause()
+        app.open_order(1)  # Today's Enter on a work order
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        assert app.current_mode == "repair"
+        assert [type(s).__name__ for s in app.screen_stack] == ["RepairScreen", "PrintDialog", "PrintDialog", "PrintDialog"]
