@@ -63,7 +63,7 @@ def _count(store, table) -> int:
 
 def _actions(store) -> list[str]:
     with store.read() as session:
-        return list(session.exec(select(AuditEvent.action).where(AuditEvent.action.startswith("key."))).all())
+        return list(session.exec(select(AuditEvent.action).where(AuditEvent.action.startswith("key.")).order_by(AuditEvent.id)).all())
 
 
 # -- keys -------------------------------------------------------------------------------------------
