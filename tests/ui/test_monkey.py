@@ -359,3 +359,25 @@ async def test_a_work_order_opened_while_a_dialog_is_open_on_the_repair_screen(d
         await pilot.app.workers.wait_for_complete()
         assert app.current_mode == "repair"
         assert [type(s).__name__ for s in app.screen_stack] == ["RepairScreen", "PrintDialog", "PrintDialog", "PrintDialog"]
+
+
+async def test_enter_twice_in_the_last_field_of_a_step(demo_store, make_app, sign_in, clock, policy) -> None:
+    """Enter twice in quick succession in a step's last field (the caller's unit): the first went
+    on to the purpose, a step left by a choice only; the second, still sent by the field being
+    removed, made the panel go on by Enter there: FlowError. Now the clerk is at the purpose."""
+    from deskapp.widgets.step_panel import StepPanel
+
+    make_world(demo_store, clock, policy)
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, sign_in, "phone")
+        await pilot.press("f3")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen.query_one(StepPanel)
+        await pilot.press("enter", "enter", "enter")  # answered; the caller's name and title, as known
+        assert panel.run.step.id == "identify_unit"
+        send(app, ["enter", "enter"])
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        assert panel.run.step.id == "purpose"

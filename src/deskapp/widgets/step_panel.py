@@ -259,8 +259,10 @@ class StepPanel(VerticalScroll, can_focus=True):
     def _input_done(self, event: Input.Submitted) -> None:
         event.stop()
         inputs = self._asked
-        at = inputs.index(event.input) if event.input in inputs else -1
-        if 0 <= at < len(inputs) - 1:
+        if event.input not in inputs:  # Enter typed ahead into a field of the step just left
+            return
+        at = inputs.index(event.input)
+        if at < len(inputs) - 1:
             inputs[at + 1].focus()
         else:
             self.action_go_on()
@@ -350,6 +352,8 @@ class StepPanel(VerticalScroll, can_focus=True):
         return True
 
     def action_go_on(self) -> None:
+        if not (self.run.finished or self.run.can_go_on()):  # a step left by a choice: Enter (from a field too) is not a way on
+            return
         if self.run.step.ask and not self._take_inputs():
             return
         if self.run.finished:
