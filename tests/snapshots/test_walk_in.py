@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from deskapp.services import visits
 from deskapp.store.tables import Staff
-from ui.walk_in_helpers import open_walk_in, set_away, settle
+from ui.walk_in_helpers import open_walk_in, set_away, settle, shown, until
 
 SIZE = (80, 24)
 LANGS = ["zh", "en"]
@@ -47,7 +47,8 @@ def _serving(sign_in, *keys: str, advance: timedelta | None = None, clock=None):
             await settle(pilot)
         if advance:
             clock.advance(seconds=advance.total_seconds())
-            await pilot.pause(1.2)  # the screen's one-second tick shows the new time
+            # the screen's one-second tick shows the new time and the prompt it brings
+            assert await until(pilot, lambda: shown(pilot.app, "#prompt").strip())
         await settle(pilot)
 
     return run_before

@@ -22,7 +22,12 @@ from deskapp.widgets.step_panel import StepPanel
 
 
 async def settle(pilot) -> None:
+    """Let the workers finish and the screen show what they brought: a worker's answer can start
+    another load (mount and resume), and a table sizes its columns on the refresh after its rows."""
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     await pilot.pause()
 
 

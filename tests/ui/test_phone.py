@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from phone_helpers import an_owner, settle, shown, step, type_into_ask
+from phone_helpers import an_owner, settle, shown, step, type_into_ask, until
 from sqlmodel import select
 
 from deskapp.services import calls
@@ -35,9 +35,9 @@ async def test_three_rings_from_another_terminal_answered_held_resumed_and_ended
         await settle(pilot)
         for number in (owner.phone, "0755-86001234", "13900000000"):
             ring_from_outside(demo_store, number)
-        await pilot.pause(1.3)  # the console polls every second
-        await settle(pilot)
         queue = app.screen.query_one(CallQueue)
+        await until(pilot, lambda: len(queue.calls) == 3, within=10)  # the console polls every second
+        await settle(pilot)
         assert [c.number for c in queue.calls] == [owner.phone, "0755-86001234", "13900000000"]
         assert all(c.state == "ringing" for c in queue.calls)
 

@@ -13,7 +13,7 @@ from deskapp.store.tables import Escalation, FlowMove, FeePayment, Person, Promi
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 from walk_in_helpers import (
-    ask_error, open_walk_in, panel, register, serve_first, set_away, settle, shown, type_into_ask,
+    ask_error, open_walk_in, panel, register, serve_first, set_away, settle, shown, type_into_ask, until,
 )
 
 
@@ -69,13 +69,11 @@ async def test_three_visitors_at_once_move_in_payment_and_a_question_escalated_t
         await pilot.press("enter", "7", "enter")
         assert panel(app).run.step.id == "question_intro"
         clock.advance(minutes=3)
-        await pilot.pause(1.2)
-        assert "客服主任" in shown(app, "#prompt")
+        assert await until(pilot, lambda: "客服主任" in shown(app, "#prompt")), shown(app, "#prompt")
         await pilot.press("n")
         assert panel(app).run.step.id == "question_supervisor"
         clock.advance(minutes=3)
-        await pilot.pause(1.2)
-        assert "管理处主任" in shown(app, "#prompt")
+        assert await until(pilot, lambda: "管理处主任" in shown(app, "#prompt")), shown(app, "#prompt")
         await pilot.press("n", "enter", "enter", "3")
         await settle(pilot)
         assert queue.row_count == 0
@@ -147,12 +145,10 @@ async def test_a_waiting_visitor_is_handed_to_a_colleague_after_three_minutes(
         await register(pilot, "3-2-1501", "任")
         await serve_first(pilot)
         await register(pilot, "1-1-101", "李", "3")
-        await pilot.pause(1.2)
-        prompt = shown(app, "#prompt")
-        assert "很抱歉,请您先坐下稍等一会" in prompt  # Std 2 scene 1: nod and seat B
+        # Std 2 scene 1: nod and seat B
+        assert await until(pilot, lambda: "很抱歉,请您先坐下稍等一会" in shown(app, "#prompt")), shown(app, "#prompt")
         clock.advance(minutes=3)
-        await pilot.pause(1.2)
-        assert "Ctrl+H" in shown(app, "#prompt")
+        assert await until(pilot, lambda: "Ctrl+H" in shown(app, "#prompt")), shown(app, "#prompt")
         queue = app.screen.query_one(VisitQueue)
         queue.focus()
         queue.move_cursor(row=1)

@@ -7,6 +7,8 @@ Imported as `walk_in_helpers` from tests/ui and as `ui.walk_in_helpers` from tes
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Callable
 
 from rich.console import Console
 from sqlmodel import select
@@ -18,8 +20,22 @@ from deskapp.widgets.visit_queue import VisitQueue
 
 
 async def settle(pilot) -> None:
+    """Let the workers finish and the screen show what they brought: a worker's answer can start
+    another load (mount and resume), and a table sizes its columns on the refresh after its rows."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def until(pilot, ready: Callable[[], bool], within: float = 10.0) -> bool:
+    """Pause in short steps until `ready()` or `within` seconds pass: for what the screen's 1 s
+    tick brings. On a loaded machine the tick can come late, so wait for the effect, not a time."""
+    start = time.monotonic()
+    while not ready() and time.monotonic() - start < within:
+        await pilot.pause(0.05)
+    return ready()
 
 
 async def open_walk_in(pilot, sign_in) -> None:
