@@ -141,7 +141,7 @@ class Promise(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     owner_id: int = Field(foreign_key="staff.id", index=True)
     created_by_id: int = Field(foreign_key="staff.id")
-    created_at: datetime = Field(sa_column=_utc())
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))  # the report counts by it
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     state: str = Field(default=PromiseState.OPEN, max_length=16, index=True)  # PromiseState
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
@@ -237,7 +237,7 @@ class Escalation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     visit_id: int = Field(foreign_key="visit.id", index=True)
-    at: datetime = Field(sa_column=_utc())
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))  # the report counts by it
     level: str = Field(max_length=16)  # colleague / supervisor / director
     from_id: int = Field(foreign_key="staff.id")
     to_id: int | None = Field(default=None, foreign_key="staff.id")
@@ -323,16 +323,16 @@ class WorkOrder(SQLModel, table=True):
     appointment_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     promised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
     dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    arrived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    arrived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     arrived_late: bool = False
     review_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    review_ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    review_ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     review_late: bool = False
-    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     labour_fen: int = 0
     total_fen: int = 0
     receipt_no: str = Field(default="", max_length=32)
-    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     signed_by: str = Field(default="", max_length=64)
     satisfaction: int | None = None  # 1–5
     callback_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
@@ -419,9 +419,9 @@ class ReleaseRequest(SQLModel, table=True):
     outcome: str = Field(default=ReleaseOutcome.OPEN, max_length=16, index=True)
     slip_no: int | None = Field(default=None, unique=True)
     issued_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
-    checked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    checked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     checked_by: str = Field(default="", max_length=64)
-    voided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    voided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     voided_by_id: int | None = Field(default=None, foreign_key="staff.id")
     void_reason: str = Field(default="", max_length=200)
 
@@ -465,15 +465,15 @@ class Feedback(SQLModel, table=True):
     department: str = Field(default="", max_length=64)  # the responsible department (端口)
     handler: str = Field(default="", max_length=64)  # the responsible person, if named
     accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
-    escalated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    escalated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     escalated_to: str = Field(default="", max_length=64)
     handler_replied_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     handler_reply: str = Field(default="", max_length=400)
-    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     answer: str = Field(default="", max_length=400)
     callback_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     callback_result: str = Field(default="", max_length=400)
-    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     reopened: int = 0
     group_id: int | None = Field(default=None, index=True)  # a group complaint: the first record's id
 
@@ -635,9 +635,9 @@ class Vacancy(SQLModel, table=True):
     reason: str = Field(default="", max_length=200)
     notice_given: bool = False  # what vacancy means was read to the owner
     state: str = Field(default="applied", max_length=16, index=True)  # applied / confirmed / refused / occupied / ended
-    applied_at: datetime = Field(sa_column=_utc())
+    applied_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))  # the report counts by it
     applied_by_id: int = Field(foreign_key="staff.id")
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
     decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
     refused_reason: str = Field(default="", max_length=200)
 
@@ -679,7 +679,7 @@ class Renovation(SQLModel, table=True):
     deposit_fen: int = 0
     source_kind: str = Field(default="", max_length=16)
     source_id: int | None = None
-    opened_at: datetime = Field(sa_column=_utc())
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))  # the report counts by it
     opened_by_id: int = Field(foreign_key="staff.id")
     phase: str = Field(default="plumbing", max_length=16)  # domain.registers.Phase
     phase_since: datetime = Field(sa_column=_utc())
@@ -688,7 +688,7 @@ class Renovation(SQLModel, table=True):
     completion_ok: bool | None = None  # 初验
     rechecked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     recheck_ok: bool | None = None  # 复验
-    refunded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    refunded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))  # the report counts by it
 
 
 class RenovationPatrol(SQLModel, table=True):
@@ -719,7 +719,7 @@ class FoundItem(SQLModel, table=True):
     found_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     found_by: str = Field(default="", max_length=64)  # who handed it in
     kept_where: str = Field(default="", max_length=100)
-    registered_at: datetime = Field(sa_column=_utc())
+    registered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))  # the report counts by it
     registered_by_id: int = Field(foreign_key="staff.id")
     state: str = Field(default="held", max_length=16, index=True)  # held / claimed / disposed
     claimant: str = Field(default="", max_length=64)
