@@ -421,37 +421,9 @@ UnmaskedOption = Annotated[
 
 
 def _report_out(context, report, fmt: str, out: str | None) -> None:
-    """Print or write the report; xlsx only to a file."""
-    from pathlib import Path
+    from deskapp.report_cli import write
 
-    from deskapp import report_formats as rf
-
-    t = context.t
-    if fmt not in rf.FORMATS:
-        raise DeskappError("report.bad_format", format=fmt)
-    if fmt == "xlsx" and not out:
-        raise DeskappError("report.xlsx_needs_out")
-    if fmt == "table" and not out:
-        rf.print_table(report, t)
-        return
-    path = Path(out) if out else None
-    try:
-        if fmt == "xlsx":
-            rf.write_xlsx(report, t, path)
-        elif fmt == "table":
-            from rich.console import Console
-
-            with path.open("w", encoding="utf-8") as f:
-                rf.print_table(report, t, Console(file=f, width=160, color_system=None))
-        elif path is not None:
-            # CSV with a byte-order mark, so that Excel and WPS read the Chinese as UTF-8.
-            path.write_text(rf.render(report, fmt, t), encoding="utf-8-sig" if fmt == "csv" else "utf-8")
-        else:
-            sys.stdout.write(rf.render(report, fmt, t))
-            return
-    except OSError as e:
-        raise DeskappError("report.out_folder", path=str(path), reason=e.strerror or str(e)) from None
-    typer.echo(t("report.written", path=str(path)), err=True)
+    write(context, report, fmt, out)
 
 
 def _supervisor_consent(context):
@@ -530,18 +502,10 @@ def report_range(
         _report_out(context, report, fmt, out)
 
 
-@contextmanager
 def _progress(label: str):
-    """A progress bar on stderr for long work, when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
+    from deskapp.report_cli import progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+    return progress(label)
 
 
 def _parse_at(text: str, tz):

@@ -111,6 +111,11 @@ def main() -> None:
     """The `deskapp` command."""
     from deskapp.store.preflight import looks_ready
 
+    if "report" in sys.argv[1:]:
+        from deskapp.report_cli import light
+
+        if light(sys.argv[1:]):
+            return None
     options = console_options(sys.argv[1:])
     if options is None or options.language not in LANGUAGES or not looks_ready(options.url):
         return _command_line()
