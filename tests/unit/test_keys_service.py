@@ -408,6 +408,24 @@ def test_the_list_shows_overdue_first_then_lent_by_due_then_by_label(demo_store,
         K.list_keys(demo_store, clock, show="everything")
 
 
+def test_a_limit_keeps_the_first_in_the_lists_order_and_the_counts_count_every_key(demo_store, clock, policy) -> None:
+    ids = {label: _key(demo_store, clock, label) for label in ("A", "B", "C", "D", "E")}
+    _worker(demo_store, clock, policy, ids["E"], due=at(17))
+    _worker(demo_store, clock, policy, ids["D"], due=at(11))  # overdue by noon
+    clock.advance(hours=2)
+    assert [v.label for v in K.list_keys(demo_store, clock, limit=3)] == ["D", "E", "A"]
+    assert [v.label for v in K.list_keys(demo_store, clock, show="out", limit=1)] == ["D"]
+    assert K.counts(demo_store, clock) == K.KeyCounts(total=5, out=2, overdue=1)
+
+
+def test_search_matches_the_borrower_and_the_clerk_holding_the_loan(demo_store, clock, policy) -> None:
+    lent = _key(demo_store, clock, "1-1-201-A", "1-1-201")
+    _key(demo_store, clock, "1-1-202-A", "1-1-202")
+    _worker(demo_store, clock, policy, lent)
+    assert [v.label for v in K.list_keys(demo_store, clock, search="李师傅")] == ["1-1-201-A"]
+    assert [v.label for v in K.list_keys(demo_store, clock, search="陈小雨")] == ["1-1-201-A"]  # the holder
+
+
 # -- the rule itself ----------------------------------------------------------------------------------
 
 

@@ -361,6 +361,17 @@ def test_due_shows_only_the_held_past_their_period(demo_store, clock, policy, re
     assert _ids(L.list_found(demo_store, clock, policy, show="due")) == [r["soon"], r["older_due"], r["old"]]
 
 
+def test_a_limit_keeps_those_due_first_and_the_counts_count_them_all(demo_store, clock, policy, register_of) -> None:
+    r = register_of
+    assert _ids(L.list_found(demo_store, clock, policy, show="all", limit=3)) == [r["older_due"], r["old"], r["new"]]
+    assert _ids(L.list_found(demo_store, clock, policy, limit=1)) == [r["older_due"]]
+    assert L.counts(demo_store, clock, policy) == (4, 2)
+    assert L.counts(demo_store, clock, policy, show="all") == (5, 2)
+    clock.advance(hours=12)
+    assert L.counts(demo_store, clock, policy) == (4, 3)
+    assert _ids(L.list_found(demo_store, clock, policy, limit=1)) == [r["soon"]]
+
+
 def test_a_list_shown_otherwise_is_refused(demo_store, clock, policy) -> None:
     with pytest.raises(ValueError):
         L.list_found(demo_store, clock, policy, show="claimed")

@@ -215,3 +215,43 @@ def test_opening_and_phases_refuse_what_is_wrong(demo_store, clock, policy) -> N
     assert _error(lambda: R.patrol(demo_store, clock, CLERK, 999, ok=True)).key == "renovation.not_found"
     with demo_store.read() as session:
         assert len(session.exec(select(Renovation)).all()) == 1
+
+
+def test_the_store_picks_the_same_patrols_due_and_overdue_as_the_plan(demo_store, clock, policy) -> None:
+    """patrols_due and count_overdue ask the store; every phase, patrolled or not, at every moment
+    around its due time, they agree with PatrolPlan.next_due on each renovation."""
+    ids = []
+    for unit, phase, patrolled in (("1-1-201", "plumbing", False), ("1-1-202", "plumbing", True), ("1-1-301", "carpentry", False),
+                                   ("1-1-302", "carpentry", True), ("1-1-401", "tiling", True), ("1-1-402", "installation", False),
+                                   ("1-1-501", "installation", True), ("1-1-502", "finished", False)):
+        renovation_id = _open(demo_store, clock, unit=unit)
+        if patrolled:
+            R.patrol(demo_store, clock, CLERK, renovation_id, ok=True)  # before the phase: does not count for it
+        clock.advance(hours=1)
+        R.set_phase(demo_store, clock, CLERK, renovation_id, phase)
+        if patrolled:
+            clock.advance(hours=1)
+            R.patrol(demo_store, clock, CLERK, renovation_id, ok=True)
+        ids.append(renovation_id)
+    for step in (timedelta(0), timedelta(minutes=30), timedelta(hours=10), timedelta(hours=14), DAY, 2 * DAY, timedelta(hours=6)):
+        clock.advance(seconds=step.total_seconds())
+        views = R.list_renovations(demo_store, clock, policy)
+        soon = clock.now() + DAY
+        expected = sorted((v for v in views if v.next_due is not None and v.next_due <= soon), key=lambda v: (v.next_due, v.id))
+        assert R.patrols_due(demo_store, clock, policy) == expected
+        assert R.count_overdue(demo_store, clock, policy) == sum(v.overdue for v in views)
+    assert R.count_overdue(demo_store, clock, policy) == 6  # all but the installation patrolled and the finished
+
+
+def test_a_limit_keeps_the_newest_and_the_count_counts_them_all(demo_store, clock, policy) -> None:
+    first = _open(demo_store, clock, unit="1-1-201")
+    second = _open(demo_store, clock, unit="1-1-202", permit_no="ZX-2026-099")
+    R.set_phase(demo_store, clock, CLERK, second, "finished")
+    R.complete(demo_store, clock, CLERK, second, ok=True)
+    R.recheck(demo_store, clock, CLERK, second, ok=True)
+    third = _open(demo_store, clock, unit="1-1-301")
+    assert [v.id for v in R.list_renovations(demo_store, clock, policy, limit=1)] == [third]
+    assert [v.id for v in R.list_renovations(demo_store, clock, policy, show="all", limit=2)] == [third, second]
+    assert (R.count_renovations(demo_store), R.count_renovations(demo_store, show="all")) == (2, 3)
+    assert [v.id for v in R.list_renovations(demo_store, clock, policy, show="all", search="ZX-2026-099")] == [second]
+    assert [v.id for v in R.list_renovations(demo_store, clock, policy, search="1-1-20")] == [first]

@@ -348,3 +348,40 @@ def test_empty_units_are_due_a_monthly_inspection_until_inspected(demo_store, cl
     assert V.unsold_uninspected(demo_store, clock, policy) == empty[1:]
     clock.advance(days=30, minutes=1)  # a month on: due again
     assert V.unsold_uninspected(demo_store, clock, policy) == empty
+
+
+def test_a_vacancy_never_inspected_is_due_a_month_after_its_first_midnight(demo_store, clock, policy) -> None:
+    vacancy_id = _confirmed(demo_store, clock, policy)  # from 2026-11-24: due 2026-12-24 00:00 in Shanghai
+    clock.advance(days=28, hours=12, minutes=59)  # 12-22 22:59: due in 25 hours and a minute
+    assert V.inspections_due(demo_store, clock, policy) == []
+    clock.advance(hours=1, minutes=1)  # 12-23 00:00: due within a day
+    assert [v.id for v in V.inspections_due(demo_store, clock, policy)] == [vacancy_id]
+
+
+def test_a_limit_keeps_the_newest_and_the_count_counts_them_all(demo_store, clock, policy) -> None:
+    confirmed = _confirmed(demo_store, clock, policy)
+    applied = _apply(demo_store, clock, policy, unit="1-1-202")
+    refused = _apply(demo_store, clock, policy, unit="1-1-301")
+    V.refuse(demo_store, clock, policy, refused, "super", "5678", "材料不全")
+    assert [v.id for v in V.list_vacancies(demo_store, clock, policy, limit=1)] == [applied]
+    assert [v.id for v in V.list_vacancies(demo_store, clock, policy, show="all", limit=2)] == [refused, applied]
+    assert (V.count_vacancies(demo_store), V.count_vacancies(demo_store, show="all")) == (2, 3)
+    assert [v.id for v in V.list_vacancies(demo_store, clock, policy, search="1-1-2")] == [applied, confirmed]
+    assert [v.id for v in V.list_vacancies(demo_store, clock, policy, show="all", search="1-1-301")] == [refused]
+
+
+def test_a_confirmed_vacancy_ending_within_the_notice_is_expiring(demo_store, clock, policy) -> None:
+    ending = _confirmed(demo_store, clock, policy)  # ends 2027-02-24
+    _apply(demo_store, clock, policy, unit="1-1-202", end=date(2027, 2, 25))  # applied, not confirmed: not reminded
+    clock.advance(days=84)  # 2027-02-16: a week and a day before the end
+    assert V.expiring(demo_store, clock, policy) == []
+    clock.advance(days=1)  # 2027-02-17: a week before
+    assert [v.id for v in V.expiring(demo_store, clock, policy)] == [ending]
+
+
+def test_the_unsold_units_uninspected_are_counted_with_the_first(demo_store, clock, policy) -> None:
+    empty = V.unsold_uninspected(demo_store, clock, policy)
+    assert V.count_unsold_uninspected(demo_store, clock, policy) == (len(empty), empty[0])
+    for code in empty:
+        V.inspect(demo_store, clock, policy, 1, code, water_reading=10.0, power_reading=100.0)
+    assert V.count_unsold_uninspected(demo_store, clock, policy) == (0, "")

@@ -151,9 +151,8 @@ def _registers_due(store: Store, clock: Clock, policy: Policy) -> list[OpenItem]
 
     soon = clock.now() + timedelta(days=1)
     items = [OpenItem("vacancy", v.id, v.next_inspection, v.owner, v.unit) for v in vacancy.inspections_due(store, clock, policy)]
-    notice = int(policy.number("vacancy.expiry_notice_days"))
     items += [OpenItem("vacancy_expiry", v.id, datetime.combine(v.end, datetime.min.time(), tzinfo=policy.timezone), v.owner, v.unit)
-              for v in vacancy.list_vacancies(store, clock, policy) if v.state == "confirmed" and v.expires_in_days <= notice]
+              for v in vacancy.expiring(store, clock, policy)]
     items += [OpenItem("renovation", r.id, r.next_due, r.permit_no, r.unit, r.phase) for r in renovation.patrols_due(store, clock, policy)]
     items += [OpenItem("found", f.id, f.dispose_after, f"{f.no} {f.what}", f.kept_where) for f in lost_found.due_for_disposal(store, clock, policy)]
     check = keys.check_due(store, clock, policy)

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from sqlalchemy import case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
@@ -103,9 +104,17 @@ def _order(view: KeyView) -> tuple:
     return rank, due is None, due or datetime.min, view.label, view.id
 
 
-def list_keys(store: Store, clock: Clock, *, show: str = "all", search: str = "") -> list[KeyView]:
+@dataclass(frozen=True)
+class KeyCounts:
+    total: int
+    out: int  # lent
+    overdue: int  # lent and past the due time
+
+
+def list_keys(store: Store, clock: Clock, *, show: str = "all", search: str = "", limit: int | None = None) -> list[KeyView]:
     """The keys, with the open loan (or the issue record) of each that is out. `show`: all, out
-    (lent), overdue; `search` matches the label or the unit's code. Only the rows shown are read."""
+    (lent), overdue; `search` matches the label, the unit's code, or the borrower's or the holding
+    clerk's name. Only the rows shown are read: in `_order`'s order, the first `limit` of them."""
     if show not in SHOWS:
         raise ValueError(f"show must be one of {SHOWS}, not {show!r}")
     now = clock.now()
@@ -123,7 +132,13 @@ def list_keys(store: Store, clock: Clock, *, show: str = "all", search: str = ""
         query = query.where(KeyTag.state == LENT, KeyLoan.kind == KIND_LOAN, KeyLoan.due_at < now)
     text = search.strip()
     if text:
-        query = query.where(KeyTag.label.contains(text, autoescape=True) | Unit.code.contains(text, autoescape=True))
+        query = query.where(KeyTag.label.contains(text, autoescape=True) | Unit.code.contains(text, autoescape=True)
+                            | KeyLoan.borrower.contains(text, autoescape=True) | holder.name.contains(text, autoescape=True))
+    # `_order` in SQL, so that a limit keeps the first rows: overdue, lent by due time, the rest by label.
+    rank = case((KeyTag.state.in_((LENT, ISSUED)) & (KeyLoan.kind == KIND_LOAN) & (KeyLoan.due_at < now), 0),
+                (KeyTag.state == LENT, 1), else_=2)
+    due = case((KeyTag.state.in_((LENT, ISSUED)), KeyLoan.due_at), else_=None)
+    query = query.order_by(rank, case((due.is_(None), 1), else_=0), due, KeyTag.label, KeyTag.id).limit(limit)
     with store.read() as session:
         rows = session.exec(query).all()
     views = []
@@ -134,6 +149,18 @@ def list_keys(store: Store, clock: Clock, *, show: str = "all", search: str = ""
             loan=_loan_view(shown, holder_name, now, tag.label, unit) if shown is not None else None,
         ))
     return sorted(views, key=_order)
+
+
+def counts(store: Store, clock: Clock) -> KeyCounts:
+    """How many keys there are, lent, and lent past their due time: counted in the store."""
+    lent = KeyTag.state == LENT
+    late = lent & (KeyLoan.kind == KIND_LOAN) & (KeyLoan.due_at < clock.now())
+    with store.read() as session:
+        total, out, overdue = session.exec(
+            select(func.count(KeyTag.id), func.sum(case((lent, 1), else_=0)), func.sum(case((late, 1), else_=0)))
+            .select_from(KeyTag).outerjoin(KeyLoan, (KeyLoan.key_id == KeyTag.id) & KeyLoan.returned_at.is_(None))
+        ).one()
+    return KeyCounts(int(total or 0), int(out or 0), int(overdue or 0))
 
 
 def open_loans(session: Session, clock: Clock, staff_id: int | None) -> list[LoanView]:

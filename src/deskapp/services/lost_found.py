@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import case
+from sqlmodel import Session, func, select
 
 from deskapp.clock import Clock
 from deskapp.domain.inputs import parse_phone
@@ -79,24 +80,34 @@ def _view(item: FoundItem, keep: timedelta, now: datetime) -> FoundView:
     )
 
 
-def _views(session: Session, clock: Clock, policy: Policy, where: list) -> list[FoundView]:
+def _views(session: Session, clock: Clock, policy: Policy, where: list, *, due_first: bool = False,
+           limit: int | None = None) -> list[FoundView]:
     keep = policy.duration(KEEP)
     now = clock.now()
-    rows = session.exec(select(FoundItem).where(*where).order_by(FoundItem.found_at.desc(), FoundItem.id.desc())).all()
+    order = [FoundItem.found_at.desc(), FoundItem.id.desc()]
+    if due_first:  # FoundView.due_for_disposal first, in the store, so that a limit keeps them
+        order.insert(0, case(((FoundItem.state == HELD) & (FoundItem.found_at <= now - keep), 0), else_=1))
+    rows = session.exec(select(FoundItem).where(*where).order_by(*order).limit(limit)).all()
     return [_view(item, keep, now) for item in rows]
 
 
-def list_found(store: Store, clock: Clock, policy: Policy, *, show: str = "held", search: str = "") -> list[FoundView]:
-    """The register, newest found first with those due for disposal before the rest. `show`: held
-    (not claimed or disposed of), all, due (held past the keeping period); `search` matches what,
-    where it was found, where it is kept or the claimant (a substring), or the number (SW000012)."""
+def _shown(clock: Clock, policy: Policy, show: str) -> list:
     if show not in SHOWS:
         raise ValueError(f"show must be one of {SHOWS}, not {show!r}")
-    where = []
     if show == "held":
-        where.append(FoundItem.state == HELD)
-    elif show == "due":
-        where += [FoundItem.state == HELD, FoundItem.found_at <= clock.now() - policy.duration(KEEP)]
+        return [FoundItem.state == HELD]
+    if show == "due":
+        return [FoundItem.state == HELD, FoundItem.found_at <= clock.now() - policy.duration(KEEP)]
+    return []
+
+
+def list_found(store: Store, clock: Clock, policy: Policy, *, show: str = "held", search: str = "",
+               limit: int | None = None) -> list[FoundView]:
+    """The register, newest found first with those due for disposal before the rest. `show`: held
+    (not claimed or disposed of), all, due (held past the keeping period); `search` matches what,
+    where it was found, where it is kept or the claimant (a substring), or the number (SW000012);
+    the first `limit` of them in that order."""
+    where = _shown(clock, policy, show)
     text = search.strip()
     if text:
         match = (FoundItem.what.contains(text, autoescape=True) | FoundItem.where_found.contains(text, autoescape=True)
@@ -106,8 +117,17 @@ def list_found(store: Store, clock: Clock, policy: Policy, *, show: str = "held"
             match = match | (FoundItem.id == item_id)
         where.append(match)
     with store.read() as session:
-        views = _views(session, clock, policy, where)
+        views = _views(session, clock, policy, where, due_first=True, limit=limit)
     return sorted(views, key=lambda v: not v.due_for_disposal)  # stable: newest first within each
+
+
+def counts(store: Store, clock: Clock, policy: Policy, *, show: str = "held") -> tuple[int, int]:
+    """How many items `show` covers, and how many are due for disposal: counted in the store."""
+    due = (FoundItem.state == HELD) & (FoundItem.found_at <= clock.now() - policy.duration(KEEP))
+    with store.read() as session:
+        count = session.exec(select(func.count(FoundItem.id)).where(*_shown(clock, policy, show))).one()
+        overdue = session.exec(select(func.count(FoundItem.id)).where(due)).one()
+    return count, overdue
 
 
 def get(store: Store, clock: Clock, policy: Policy, item_id: int) -> FoundView:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from deskapp.clock import Clock
 from deskapp.errors import DeskappError
@@ -81,10 +81,23 @@ def tick(store: Store, clock: Clock, staff_id: int, move_in_id: int, done: list[
         return record.completed_at is not None
 
 
-def list_move_ins(store: Store, *, show: str = "open", limit: int = 200) -> list[MoveInView]:
-    query = select(MoveIn, Unit.code).join(Unit, Unit.id == MoveIn.unit_id)
-    if show == "open":
-        query = query.where(MoveIn.completed_at.is_(None))
+def _shown(show: str) -> list:
+    return [MoveIn.completed_at.is_(None)] if show == "open" else []
+
+
+def list_move_ins(store: Store, *, show: str = "open", search: str = "", limit: int | None = 200) -> list[MoveInView]:
+    """Move-ins, newest first: "open" (not complete) or "all"; `search` matches the unit's code or
+    the owner; the newest `limit` of them."""
+    query = select(MoveIn, Unit.code).join(Unit, Unit.id == MoveIn.unit_id).where(*_shown(show))
+    text = search.strip()
+    if text:
+        query = query.where(Unit.code.contains(text, autoescape=True) | MoveIn.owner.contains(text, autoescape=True))
     with store.read() as session:
         rows = session.exec(query.order_by(MoveIn.id.desc()).limit(limit)).all()
     return [MoveInView(m.id, code, m.owner, m.started_at, json.loads(m.done), m.completed_at) for m, code in rows]
+
+
+def count_move_ins(store: Store, *, show: str = "open") -> int:
+    """How many move-ins `show` covers, whatever the limit: counted in the store."""
+    with store.read() as session:
+        return session.exec(select(func.count(MoveIn.id)).where(*_shown(show))).one()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import false, or_
 from sqlmodel import Session, func, select
 
 from deskapp.clock import Clock
@@ -102,14 +103,59 @@ def _views(session: Session, clock: Clock, policy: Policy, where: list, limit: i
     return views
 
 
-def list_renovations(store: Store, clock: Clock, policy: Policy, *, show: str = "active") -> list[RenovationView]:
-    """Renovations, newest first: "active" (under way, or completed awaiting the re-check) or "all"."""
+def _shown(show: str) -> list:
     if show not in SHOWS:
         raise ValueError(f"show must be one of {SHOWS}, not {show!r}")
-    where = [Renovation.state.in_((ACTIVE, COMPLETED))] if show == "active" else []
+    return [Renovation.state.in_((ACTIVE, COMPLETED))] if show == "active" else []
+
+
+def list_renovations(store: Store, clock: Clock, policy: Policy, *, show: str = "active", search: str = "",
+                     limit: int | None = None) -> list[RenovationView]:
+    """Renovations, newest first: "active" (under way, or completed awaiting the re-check) or "all"
+    (the newest ALL_LIMIT unless `limit` says otherwise); `search` matches the unit's code, the
+    permit, the owner or the company; the newest `limit` of them."""
+    where = _shown(show)
+    text = search.strip()
+    if text:
+        where.append(Unit.code.contains(text, autoescape=True) | Renovation.permit_no.contains(text, autoescape=True)
+                     | Renovation.owner.contains(text, autoescape=True) | Renovation.company.contains(text, autoescape=True))
+    if limit is None and show == "all":
+        limit = ALL_LIMIT  # "all" is years of records: the newest screenful or so, never the whole table
     with store.read() as session:
-        # "all" is years of records: the newest screenful or so, never the whole table.
-        return _views(session, clock, policy, where, limit=ALL_LIMIT if show == "all" else None)
+        return _views(session, clock, policy, where, limit=limit)
+
+
+def count_renovations(store: Store, *, show: str = "active") -> int:
+    """How many renovations `show` covers, whatever the limit: counted in the store."""
+    with store.read() as session:
+        return session.exec(select(func.count(Renovation.id)).where(*_shown(show))).one()
+
+
+def _patrol_due(policy: Policy, by: datetime, strict: bool = False):
+    """The active renovations whose next patrol (PatrolPlan.next_due) falls at `by` or before
+    (before, with `strict`): the plan as a condition for the store, to pick them without reading
+    every renovation."""
+    last = (select(func.max(RenovationPatrol.at)).where(RenovationPatrol.renovation_id == Renovation.id)
+            .correlate(Renovation).scalar_subquery())
+
+    def upto(column, moment):
+        return column < moment if strict else column <= moment
+
+    phases = []
+    for phase, days in plan(policy).days.items():
+        if days == 0:  # on the spot: due at the phase's start, until patrolled in it
+            phases.append((Renovation.phase == phase) & upto(Renovation.phase_since, by)
+                          & (last.is_(None) | (last < Renovation.phase_since)))
+        else:  # `days` after the later of the phase's start and the last patrol
+            since = by - timedelta(days=days)
+            phases.append((Renovation.phase == phase) & upto(Renovation.phase_since, since) & (last.is_(None) | upto(last, since)))
+    return (Renovation.state == ACTIVE) & (or_(*phases) if phases else false())
+
+
+def count_overdue(store: Store, clock: Clock, policy: Policy) -> int:
+    """How many active renovations have a patrol overdue (RenovationView.overdue): counted in the store."""
+    with store.read() as session:
+        return session.exec(select(func.count(Renovation.id)).where(_patrol_due(policy, clock.now(), strict=True))).one()
 
 
 def get(store: Store, clock: Clock, policy: Policy, renovation_id: int) -> RenovationView:
@@ -121,12 +167,12 @@ def get(store: Store, clock: Clock, policy: Policy, renovation_id: int) -> Renov
 
 
 def patrols_due(store: Store, clock: Clock, policy: Policy) -> list[RenovationView]:
-    """Active renovations with a patrol due within a day (or past), due first."""
+    """Active renovations with a patrol due within a day (or past), due first: the store picks them."""
     soon = clock.now() + timedelta(days=1)
     with store.read() as session:
-        views = _views(session, clock, policy, [Renovation.state == ACTIVE])
-    due = [v for v in views if v.next_due is not None and v.next_due <= soon]
-    return sorted(due, key=lambda v: (v.next_due, v.id))
+        views = _views(session, clock, policy, [_patrol_due(policy, soon)])
+    due_views = [v for v in views if v.next_due is not None and v.next_due <= soon]
+    return sorted(due_views, key=lambda v: (v.next_due, v.id))
 
 
 # -- changing ---------------------------------------------------------------------------------------

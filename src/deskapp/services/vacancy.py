@@ -85,7 +85,7 @@ def _unit(session: Session, unit_code: str) -> Unit:
     return unit
 
 
-def _views(session: Session, clock: Clock, policy: Policy, where: list) -> list[VacancyView]:
+def _views(session: Session, clock: Clock, policy: Policy, where: list, limit: int | None = None) -> list[VacancyView]:
     decider = aliased(Staff)
     rows = session.exec(
         select(Vacancy, Unit.code, decider.name)
@@ -93,6 +93,7 @@ def _views(session: Session, clock: Clock, policy: Policy, where: list) -> list[
         .join(decider, decider.id == Vacancy.decided_by_id, isouter=True)
         .where(*where)
         .order_by(Vacancy.id.desc())
+        .limit(limit)
     ).all()
     ids = [v.id for v, _, _ in rows]
     last = dict(session.exec(
@@ -116,13 +117,28 @@ def _views(session: Session, clock: Clock, policy: Policy, where: list) -> list[
     return views
 
 
-def list_vacancies(store: Store, clock: Clock, policy: Policy, *, show: str = "open") -> list[VacancyView]:
-    """The applications and vacancies, newest first: "open" (applied or confirmed) or "all"."""
+def _shown(show: str) -> list:
     if show not in SHOWS:
         raise ValueError(f"show must be one of {SHOWS}, not {show!r}")
-    where = [Vacancy.state.in_(OPEN)] if show == "open" else []
+    return [Vacancy.state.in_(OPEN)] if show == "open" else []
+
+
+def list_vacancies(store: Store, clock: Clock, policy: Policy, *, show: str = "open", search: str = "",
+                   limit: int | None = None) -> list[VacancyView]:
+    """The applications and vacancies, newest first: "open" (applied or confirmed) or "all";
+    `search` matches the unit's code or the owner; the newest `limit` of them."""
+    where = _shown(show)
+    text = search.strip()
+    if text:
+        where.append(Unit.code.contains(text, autoescape=True) | Vacancy.owner.contains(text, autoescape=True))
     with store.read() as session:
-        return _views(session, clock, policy, where)
+        return _views(session, clock, policy, where, limit)
+
+
+def count_vacancies(store: Store, *, show: str = "open") -> int:
+    """How many `list_vacancies` lists with no search and no limit: counted in the store."""
+    with store.read() as session:
+        return session.exec(select(func.count(Vacancy.id)).where(*_shown(show))).one()
 
 
 def get(store: Store, clock: Clock, policy: Policy, vacancy_id: int) -> VacancyView:
@@ -134,21 +150,51 @@ def get(store: Store, clock: Clock, policy: Policy, vacancy_id: int) -> VacancyV
 
 
 def inspections_due(store: Store, clock: Clock, policy: Policy) -> list[VacancyView]:
-    """Confirmed vacancies whose monthly inspection falls due within a day (or is past), due first."""
+    """Confirmed vacancies whose monthly inspection falls due within a day (or is past), due first.
+    The store picks them: the last inspection (or the start's midnight) at least inspect_days
+    before that moment."""
     soon = clock.now() + timedelta(days=1)
+    since = soon - policy.duration("vacancy.inspect_days")
+    last = (select(func.max(VacancyInspection.at)).where(VacancyInspection.vacancy_id == Vacancy.id)
+            .correlate(Vacancy).scalar_subquery())
+    due = Vacancy.state == CONFIRMED, (
+        (last.is_not(None) & (last <= since)) | (last.is_(None) & (Vacancy.start <= since.astimezone(policy.timezone).date()))
+    )
     with store.read() as session:
-        views = _views(session, clock, policy, [Vacancy.state == CONFIRMED])
-    due = [v for v in views if v.next_inspection is not None and v.next_inspection <= soon]
-    return sorted(due, key=lambda v: (v.next_inspection, v.id))
+        views = _views(session, clock, policy, list(due))
+    due_views = [v for v in views if v.next_inspection is not None and v.next_inspection <= soon]
+    return sorted(due_views, key=lambda v: (v.next_inspection, v.id))
+
+
+def expiring(store: Store, clock: Clock, policy: Policy) -> list[VacancyView]:
+    """Confirmed vacancies ending within vacancy.expiry_notice_days (or past their end), newest
+    first: to remind the owner (Today, the handover)."""
+    today = clock.now().astimezone(policy.timezone).date()
+    last = today + timedelta(days=int(policy.number("vacancy.expiry_notice_days")))
+    with store.read() as session:
+        return _views(session, clock, policy, [Vacancy.state == CONFIRMED, Vacancy.end <= last])
+
+
+def _unsold_uninspected(clock: Clock, policy: Policy):
+    since = clock.now() - policy.duration("vacancy.inspect_days")
+    recent = select(VacancyInspection.unit_id).where(VacancyInspection.at >= since)
+    return Unit.vacant, Unit.id.not_in(recent)
 
 
 def unsold_uninspected(store: Store, clock: Clock, policy: Policy) -> list[str]:
     """Units not yet sold (or empty since hand-over: `Unit.vacant`) with no inspection within the
     policy's period — 5.1.1 "客户服务员每月一次对空置房屋进行检查". Their codes, in order."""
-    since = clock.now() - policy.duration("vacancy.inspect_days")
-    recent = select(VacancyInspection.unit_id).where(VacancyInspection.at >= since)
     with store.read() as session:
-        return list(session.exec(select(Unit.code).where(Unit.vacant, Unit.id.not_in(recent)).order_by(Unit.code)).all())
+        return list(session.exec(select(Unit.code).where(*_unsold_uninspected(clock, policy)).order_by(Unit.code)).all())
+
+
+def count_unsold_uninspected(store: Store, clock: Clock, policy: Policy) -> tuple[int, str]:
+    """How many `unsold_uninspected` lists, and the first of them ("" for none): counted in the store."""
+    where = _unsold_uninspected(clock, policy)
+    with store.read() as session:
+        count = session.exec(select(func.count(Unit.id)).where(*where)).one()
+        first = session.exec(select(Unit.code).where(*where).order_by(Unit.code).limit(1)).first() if count else None
+    return count, first or ""
 
 
 def vacant_periods(session: Session, unit_id: int) -> list[tuple[date, date]]:
