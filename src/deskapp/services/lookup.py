@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from deskapp.store.engine import Store
@@ -39,13 +40,24 @@ def find_units(store: Store, query: str, limit: int = 8) -> list[UnitMatch]:
         column = Person.name if any(ch.isalpha() for ch in query) else Person.phone if _phone_like(query) else None
         by_person = []
         if column is not None:
-            wanted = [Person.active, column.contains(query, autoescape=True)]  # % and _ as typed
+            wanted = [Person.active, _holds(session, column, query)]
             if len(by_code) == limit:  # only a resident's unit sorting before the last code found can show
                 wanted.append(Unit.code < by_code[-1][1])
-            by_person = session.exec(
-                select(Unit.id, Unit.code).join(Person, Person.unit_id == Unit.id)
-                .where(*wanted).distinct().order_by(Unit.code).limit(limit)
-            ).all()
+            if column is Person.phone and len(query) < 3:
+                # One or two digits are in most phones: walk the units in code order and stop
+                # at `limit`, found in the first few units.
+                by_person = session.exec(
+                    select(Unit.id, Unit.code).join(Person, Person.unit_id == Unit.id)
+                    .where(*wanted).distinct().order_by(Unit.code).limit(limit)
+                ).all()
+            else:
+                # A name, or more digits, is in few phones: one pass over the residents, then
+                # their units in code order. Walking the units first looked up every unit's
+                # residents when few matched: 40–100 ms on 20 000 units (scripts/bench.py).
+                matching = select(Person.unit_id).where(*wanted[:2])
+                by_person = session.exec(
+                    select(Unit.id, Unit.code).where(Unit.id.in_(matching), *wanted[2:]).order_by(Unit.code).limit(limit)
+                ).all()
         chosen = sorted(set(by_code) | set(by_person), key=lambda row: row[1])[:limit]
         ids = [unit_id for unit_id, _ in chosen]
         units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(ids))).all()}
@@ -56,6 +68,15 @@ def find_units(store: Store, query: str, limit: int = 8) -> list[UnitMatch]:
     for person in people:
         residents.setdefault(person.unit_id, []).append((person.kind, person.name, person.phone))
     return [UnitMatch(i, units[i].code, units[i].vacant, tuple(residents.get(i, []))) for i in ids]
+
+
+def _holds(session, column, query: str):
+    """`column` holds `query` as typed (% and _ are no wildcards). On SQLite, text with no Latin
+    letter (digits, Chinese) is found by instr(), twice as fast as LIKE over 30 000 residents;
+    LIKE is kept where it matters, for its case-blind Latin letters."""
+    if session.get_bind().dialect.name == "sqlite" and not any("a" <= ch.lower() <= "z" for ch in query):
+        return func.instr(column, query) > 0
+    return column.contains(query, autoescape=True)
 
 
 def _phone_like(text: str) -> bool:
