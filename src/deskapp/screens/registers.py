@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher, DataTable, Label, Static
+from textual.worker import get_current_worker
 
 from deskapp.domain.inputs import InputError, parse
 from deskapp.errors import DeskappError
@@ -24,6 +25,7 @@ TABS = ("keys", "vacancies", "renovations", "found", "move_in")
 RULES = {"keys": "keys_rule", "vacancies": "vacancy_rule", "renovations": "renovation_rule", "found": "", "move_in": ""}  # 物品拾遗: the seed names it, gives no text
 BORROWERS = {"1": "owner", "2": "worker", "3": "sales", "4": "other"}
 PHASES = {"1": "plumbing", "2": "carpentry", "3": "tiling", "4": "installation", "5": "finished"}
+PAGE = 200  # the rows a register shows: the overdue or newest first, the rest by / (search)
 _YES = {"y", "yes", "1", "是", "有", "对"}
 _NO = {"", "n", "no", "0", "否", "无", "没有"}
 
@@ -169,30 +171,47 @@ class RegistersScreen(DeskScreen):
         self._all = not self._all
         self.reload()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="registers")
     def reload(self) -> None:
+        """The register shown, read in a thread: a page of rows, the counts from the store."""
+        tab = self.tab
         try:
-            getattr(self, f"_load_{self.tab}")()
+            rows, summary = getattr(self, f"_load_{tab}")(self._all, self._search)
         except DeskappError as e:
-            self.query_one("#reg-summary", Label).update(Text(self.ctx.t.error(e), style="bold red"))
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show, tab, None, Text(self.ctx.t.error(e), style="bold red"))
+            return
+        if not get_current_worker().is_cancelled:  # a newer load (another key) answers instead
+            self.app.call_from_thread(self._show, tab, rows, summary)
+
+    def _show(self, tab: str, rows: list[tuple[str, object, list]] | None, summary: str | Text) -> None:
+        if tab != self.tab:
+            return
+        if rows is not None:
+            self._fill(rows)
         if self._search:
-            summary = self.query_one("#reg-summary", Label)
-            summary.update(Text.assemble(self.t("registers.searching", text=self._search), " · ", summary.content))
+            summary = Text.assemble(self.t("registers.searching", text=self._search), " · ", summary)
+        self.query_one("#reg-summary", Label).update(summary)
         self._detail()
         self.refresh_bindings()
 
     def _fill(self, rows: list[tuple[str, object, list]]) -> None:
-        if self._search:
-            wanted = self._search.lower()
-            rows = [r for r in rows if any(wanted in (c.plain if isinstance(c, Text) else str(c)).lower() for c in r[2])]
         table = self.query_one(f"#reg-{self.tab}", DataTable)
         keep = table.cursor_row
         table.clear()
         self._rows[self.tab] = {}
         for key, record, cells in rows:
             self._rows[self.tab][key] = record
-            table.add_row(*cells, key=key)
+            # Text, not str: a str cell is parsed as markup each time the table measures it.
+            table.add_row(*(c if isinstance(c, Text) else Text(str(c)) for c in cells), key=key)
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
+
+    def _page(self, found: list, newest: bool = True) -> tuple[list, str]:
+        """The first PAGE of what was read (PAGE + 1 rows), and the line saying the list is cut."""
+        if len(found) <= PAGE:
+            return found, ""
+        return found[:PAGE], self.t("registers.cut_newest" if newest else "registers.cut_first", shown=PAGE)
 
     def _when(self, at: datetime | date | None, style: str = "") -> Text:
         if at is None:
@@ -201,13 +220,15 @@ class RegistersScreen(DeskScreen):
             return Text(at.astimezone(self.ctx.policy.timezone).strftime("%m-%d %H:%M"), style=style)
         return Text(at.isoformat(), style=style)
 
-    def _load_keys(self) -> None:
+    # Each _load_<tab> runs in the worker's thread: it reads and builds the rows, touches no widget.
+
+    def _load_keys(self, everything: bool, search: str) -> tuple[list, str]:
         from deskapp.services import keys
 
         ctx = self.ctx
-        found = keys.list_keys(ctx.store, ctx.clock, show="all" if self._all else "all")  # a key is never "closed"
+        found, cut = self._page(keys.list_keys(ctx.store, ctx.clock, show="all", search=search, limit=PAGE + 1), newest=False)
         rows = []
-        for k in found:
+        for k in found:  # all keys whatever O says: a key is never "closed"
             loan = k.loan if k.state == "lent" else None
             late = bool(loan and loan.overdue)
             rows.append((f"k{k.id}", k, [
@@ -217,18 +238,17 @@ class RegistersScreen(DeskScreen):
                 loan.borrower if loan else "", self._when(loan.due_at if loan else None, "bold red" if late else ""),
                 loan.holder if loan else "",
             ]))
-        self._fill(rows)
-        out = sum(k.state == "lent" for k in found)
-        overdue = sum(bool(k.loan and k.state == "lent" and k.loan.overdue) for k in found)
+        counts = keys.counts(ctx.store, ctx.clock)
         due = keys.check_due(ctx.store, ctx.clock, ctx.policy)
         check = self.t("registers.check_due", at=self._when(due).plain) if due else ""
-        self.query_one("#reg-summary", Label).update(self.t("registers.keys_summary", total=len(found), out=out, overdue=overdue) + check)
+        return rows, self.t("registers.keys_summary", total=counts.total, out=counts.out, overdue=counts.overdue) + check + cut
 
-    def _load_vacancies(self) -> None:
+    def _load_vacancies(self, everything: bool, search: str) -> tuple[list, str]:
         from deskapp.services import vacancy
 
         ctx = self.ctx
-        found = vacancy.list_vacancies(ctx.store, ctx.clock, ctx.policy, show="all" if self._all else "open")
+        show = "all" if everything else "open"
+        found, cut = self._page(vacancy.list_vacancies(ctx.store, ctx.clock, ctx.policy, show=show, search=search, limit=PAGE + 1))
         now, notice = ctx.clock.now(), int(ctx.policy.number("vacancy.expiry_notice_days"))
         rows = [(f"v{v.id}", v, [
             v.unit, v.owner, self._when(v.start), self._when(v.end),
@@ -237,51 +257,51 @@ class RegistersScreen(DeskScreen):
                  style="yellow" if v.state == "confirmed" and v.expires_in_days <= notice else ""),
             self._when(v.next_inspection, "bold red" if v.next_inspection and v.next_inspection <= now else ""),
         ]) for v in found]
-        self._fill(rows)
-        unsold = vacancy.unsold_uninspected(ctx.store, ctx.clock, ctx.policy)
-        summary = self.t("registers.vacancies_summary", count=len(found))
+        unsold, first = vacancy.count_unsold_uninspected(ctx.store, ctx.clock, ctx.policy)
+        summary = self.t("registers.vacancies_summary", count=vacancy.count_vacancies(ctx.store, show=show))
         if unsold:
-            summary += self.t("registers.unsold_uninspected", count=len(unsold), first=unsold[0])
-        self.query_one("#reg-summary", Label).update(summary)
+            summary += self.t("registers.unsold_uninspected", count=unsold, first=first)
+        return rows, summary + cut
 
-    def _load_renovations(self) -> None:
+    def _load_renovations(self, everything: bool, search: str) -> tuple[list, str]:
         from deskapp.services import renovation
 
         ctx = self.ctx
-        found = renovation.list_renovations(ctx.store, ctx.clock, ctx.policy, show="all" if self._all else "active")
+        show = "all" if everything else "active"
+        found, cut = self._page(renovation.list_renovations(ctx.store, ctx.clock, ctx.policy, show=show, search=search,
+                                                            limit=PAGE + 1))
         rows = [(f"r{r.id}", r, [
             r.unit, r.permit_no, self.t(f"registers.phase.{r.phase}"), self._when(r.next_due, "bold red" if r.overdue else ""),
             self.t(f"registers.renovation_state.{r.state}"), str(r.violations),
         ]) for r in found]
-        self._fill(rows)
-        due = sum(r.overdue for r in found)
-        self.query_one("#reg-summary", Label).update(self.t("registers.renovations_summary", count=len(found), overdue=due))
+        count, due = renovation.count_renovations(ctx.store, show=show), renovation.count_overdue(ctx.store, ctx.clock, ctx.policy)
+        return rows, self.t("registers.renovations_summary", count=count, overdue=due) + cut
 
-    def _load_found(self) -> None:
+    def _load_found(self, everything: bool, search: str) -> tuple[list, str]:
         from deskapp.services import lost_found
 
         ctx = self.ctx
-        found = lost_found.list_found(ctx.store, ctx.clock, ctx.policy, show="all" if self._all else "held")
+        show = "all" if everything else "held"
+        found, cut = self._page(lost_found.list_found(ctx.store, ctx.clock, ctx.policy, show=show, search=search, limit=PAGE + 1))
         rows = [(f"f{f.id}", f, [
             f.no, f.what, f.where_found, self._when(f.found_at), f.kept_where,
             Text(self.t(f"registers.found_state.{f.state}") + (self.t("registers.dispose_mark") if f.due_for_disposal else ""),
                  style="bold red" if f.due_for_disposal else ""),
         ]) for f in found]
-        self._fill(rows)
-        due = sum(f.due_for_disposal for f in found)
-        self.query_one("#reg-summary", Label).update(self.t("registers.found_summary", count=len(found), due=due))
+        count, due = lost_found.counts(ctx.store, ctx.clock, ctx.policy, show=show)
+        return rows, self.t("registers.found_summary", count=count, due=due) + cut
 
-    def _load_move_in(self) -> None:
+    def _load_move_in(self, everything: bool, search: str) -> tuple[list, str]:
         from deskapp.services import move_in
 
-        found = move_in.list_move_ins(self.ctx.store, show="all" if self._all else "open")
+        show = "all" if everything else "open"
+        found, cut = self._page(move_in.list_move_ins(self.ctx.store, show=show, search=search, limit=PAGE + 1))
         rows = []
         for m in found:
             done, total = m.progress
             state = self.t("registers.move_in_done") if m.completed_at else self.t("registers.move_in_open")
             rows.append((f"m{m.id}", m, [m.unit, m.owner, self._when(m.started_at), f"{done}/{total}", state]))
-        self._fill(rows)
-        self.query_one("#reg-summary", Label).update(self.t("registers.move_in_summary", count=len(found)))
+        return rows, self.t("registers.move_in_summary", count=move_in.count_move_ins(self.ctx.store, show=show)) + cut
 
     def _highlighted(self):
         table = self.query_one(f"#reg-{self.tab}", DataTable)
