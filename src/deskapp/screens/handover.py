@@ -11,10 +11,11 @@ Three phases on one screen:
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
+from textual.worker import get_current_worker
 
 from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
@@ -102,20 +103,30 @@ class HandoverScreen(DeskScreen):
             return "preview"
         return "presented" if self._view.state == HandoverState.PRESENTED else "open"
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="handover")
     def reload(self) -> None:
+        """The handover under way or the preview, read in a thread: every open item, none left out."""
         ctx = self.ctx
         if ctx.clerk is None:
             return
+        staff_id = ctx.clerk.staff_id
         try:
-            view = ho.current(ctx.store, ctx.clerk.staff_id)
+            view = ho.current(ctx.store, staff_id)
             if view is not None:
-                ho.open_handover(ctx.store, ctx.clock, ctx.policy, ctx.clerk.staff_id)  # closed or new items since
+                ho.open_handover(ctx.store, ctx.clock, ctx.policy, staff_id)  # closed or new items since
                 view = ho.get(ctx.store, view.id)
-                self._show(view.live, view)
+                items = view.live
             else:
-                self._show(ho.open_items(ctx.store, ctx.clock, ctx.policy, ctx.clerk.staff_id), None)
+                items = ho.open_items(ctx.store, ctx.clock, ctx.policy, staff_id)
         except DeskappError as e:
-            self.query_one("#handover-counts", Label).update(Text(ctx.t.error(e), style="bold red"))
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show_error, ctx.t.error(e))
+            return
+        if not get_current_worker().is_cancelled:  # a newer load (another key) answers instead
+            self.app.call_from_thread(self._show, items, view)
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#handover-counts", Label).update(Text(message, style="bold red"))
 
     def _show(self, items, view: ho.HandoverView | None) -> None:
         t, tz = self.t, self.ctx.policy.timezone
