@@ -31,6 +31,7 @@ from deskapp.services.lookup import unit_by_code
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.widgets.step_panel import StepPanel
+from deskapp.widgets.detail import Detail
 
 SCENARIO = "complaint"
 RELOAD_SECONDS = 5
@@ -105,7 +106,7 @@ class ComplaintsScreen(DeskScreen):
         for key in ("no", "state", "clock", "who", "what", "received"):
             table.add_column(self.t(f"complaints.col.{key}"), key=key)
         yield table
-        yield Static(id="detail")
+        yield Detail(id="detail")
         yield Vertical(id="intake")
 
     def on_mount(self) -> None:
@@ -178,9 +179,9 @@ class ComplaintsScreen(DeskScreen):
 
     def _show_detail(self) -> None:
         r = self._highlighted()
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one("#detail", Detail)
         if r is None:
-            detail.update(self.t("complaints.empty"))
+            detail.show(self.t("complaints.empty"))
             return
         now = self.ctx.clock.now()
         head = " · ".join(filter(None, (
@@ -201,7 +202,7 @@ class ComplaintsScreen(DeskScreen):
         if r.clocks:
             clocks = Text("  ").join(clock_text(t, now, self.t) for t in r.clocks)
             lines.append(clocks)
-        detail.update(Text("\n").join(lines))
+        detail.show(Text("\n").join(lines))
 
     # -- keys ------------------------------------------------------------------------------------
 

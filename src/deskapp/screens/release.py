@@ -32,6 +32,7 @@ from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.standards.registry import ACTIONS
 from deskapp.widgets.step_panel import StepPanel
+from deskapp.widgets.detail import Detail
 
 SCENARIO = "release"
 RELOAD_SECONDS = 5
@@ -76,7 +77,7 @@ class ReleaseScreen(DeskScreen):
         for key in ("no", "status", "unit", "applicant", "goods", "at"):
             table.add_column(self.t(f"release.col.{key}"), key=key)
         yield table
-        yield Static(id="detail")
+        yield Detail(id="detail")
         yield Vertical(id="intake")
         yield Static(id="aside")
 
@@ -156,11 +157,11 @@ class ReleaseScreen(DeskScreen):
 
     def _show_detail(self) -> None:
         slip = self._highlighted()
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one("#detail", Detail)
         if slip is None:
-            detail.update(self.t("release.empty"))
+            detail.show(self.t("release.empty"))
             return
-        detail.update(slip_text(slip, self.t, self.ctx.policy.timezone, work_orders.site_name(self.ctx.store)))
+        detail.show(slip_text(slip, self.t, self.ctx.policy.timezone, work_orders.site_name(self.ctx.store)))
 
     @on(DataTable.RowSelected, "#slips")
     def action_show_slip(self) -> None:

@@ -37,6 +37,7 @@ from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.standards.slots import fill
 from deskapp.widgets.step_panel import StepPanel
+from deskapp.widgets.detail import Detail
 
 SCENARIO = "repair"
 RELOAD_SECONDS = 5
@@ -109,7 +110,7 @@ class RepairScreen(DeskScreen):
         for key in ("no", "state", "limit", "where", "item", "received"):
             table.add_column(self.t(f"repair.col.{key}"), key=key)
         yield table
-        yield Static(id="detail")
+        yield Detail(id="detail")
         yield Vertical(id="intake")
         yield Static(id="aside")
 
@@ -190,10 +191,10 @@ class RepairScreen(DeskScreen):
         self.refresh_bindings()
 
     def _show_detail(self) -> None:
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one("#detail", Detail)
         order = self._highlighted()
         if order is None:
-            detail.update(self.t("repair.empty"))
+            detail.show(self.t("repair.empty"))
             return
         ctx = self.ctx
         now, tz = ctx.clock.now(), ctx.policy.timezone
@@ -222,7 +223,7 @@ class RepairScreen(DeskScreen):
         lines.append(line)
         step = ctx.catalogue.scenarios[SCENARIO].steps.get(STAGE_STEP[order.state])
         out = Text("\n").join(lines)
-        detail.update(out if step is None else _stack(out, standard(step, ctx.lang, self.t, self._filler(order))))
+        detail.show(out if step is None else _stack(out, standard(step, ctx.lang, self.t, self._filler(order))))
 
     def _filler(self, order: OrderView):
         values = {"unit": order.where, "item": order.item, "referral_name": order.referral[0] if order.referral else "",

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Label
 
 from deskapp.domain.promises import DueStatus, due_status
 from deskapp.errors import DeskappError
@@ -20,6 +20,7 @@ from deskapp.screens.handover_text import item_text, kind_label
 from deskapp.services import handover
 from deskapp.services.handover import OpenItem
 from deskapp.services.promises import close
+from deskapp.widgets.detail import Detail
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
 
@@ -56,7 +57,7 @@ class TodayScreen(DeskScreen):
         for key in ("status", "due", "kind", "customer", "owner", "text"):
             table.add_column(self.t(f"today.col.{key}"), key=key)
         yield table
-        yield Static("", id="today-detail")
+        yield Detail(id="today-detail")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -107,14 +108,14 @@ class TodayScreen(DeskScreen):
         """The whole item of the highlighted row: the table cuts long texts at 80 columns."""
         item = self._highlighted()
         if item is None:
-            self.query_one("#today-detail", Static).update("")
+            self.query_one("#today-detail", Detail).show("")
             return
         status = self._status(item)
         due = item.due_at.astimezone(self.ctx.policy.timezone).strftime("%Y-%m-%d %H:%M") if item.due_at else ""
         state = self.t(f"due.{status}") if status else self.t("handover.now")
         head = " · ".join(filter(None, (state, due, self._kind(item), item.who, item.owner)))
         style = _STATUS_STYLE[status] if status else ""
-        self.query_one("#today-detail", Static).update(Text.assemble((head, style or "bold"), "\n", item_text(item.kind, item.label, self.t)))
+        self.query_one("#today-detail", Detail).show(Text.assemble((head, style or "bold"), "\n", item_text(item.kind, item.label, self.t)))
 
     def _highlighted(self) -> OpenItem | None:
         table = self.query_one(DataTable)
