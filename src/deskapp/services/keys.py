@@ -119,48 +119,54 @@ def list_keys(store: Store, clock: Clock, *, show: str = "all", search: str = ""
         raise ValueError(f"show must be one of {SHOWS}, not {show!r}")
     now = clock.now()
     holder = aliased(Staff)
-    query = (
-        select(KeyTag, Unit.code, KeyLoan, holder.name)
-        .outerjoin(Unit, Unit.id == KeyTag.unit_id)
-        # A key has at most one record not returned: the loan while lent, the issue while issued.
-        .outerjoin(KeyLoan, (KeyLoan.key_id == KeyTag.id) & KeyLoan.returned_at.is_(None))
-        .outerjoin(holder, holder.id == KeyLoan.holder_id)
-    )
+    # A lent key's loan is looked up for the lent keys alone (CASE evaluates it only for them), and
+    # the records not returned are read apart: joined to every key, SQLite searched all of them for
+    # each key by their returned_at index.
+    lent = KeyTag.state == LENT
+    due = (select(KeyLoan.due_at).where(KeyLoan.key_id == KeyTag.id, KeyLoan.returned_at.is_(None), KeyLoan.kind == KIND_LOAN)
+           .correlate(KeyTag).scalar_subquery())
+    lent_due = case((lent, due), else_=None)
+    query = select(KeyTag, Unit.code).outerjoin(Unit, Unit.id == KeyTag.unit_id)
     if show == "out":
-        query = query.where(KeyTag.state == LENT)
+        query = query.where(lent)
     elif show == "overdue":
-        query = query.where(KeyTag.state == LENT, KeyLoan.kind == KIND_LOAN, KeyLoan.due_at < now)
+        query = query.where(lent, due < now)
     text = search.strip()
     if text:
+        named = (select(KeyLoan.key_id).outerjoin(holder, holder.id == KeyLoan.holder_id).where(
+            KeyLoan.returned_at.is_(None), KeyLoan.borrower.contains(text, autoescape=True) | holder.name.contains(text, autoescape=True)))
         query = query.where(KeyTag.label.contains(text, autoescape=True) | Unit.code.contains(text, autoescape=True)
-                            | KeyLoan.borrower.contains(text, autoescape=True) | holder.name.contains(text, autoescape=True))
-    # `_order` in SQL, so that a limit keeps the first rows: overdue, lent by due time, the rest by label.
-    rank = case((KeyTag.state.in_((LENT, ISSUED)) & (KeyLoan.kind == KIND_LOAN) & (KeyLoan.due_at < now), 0),
-                (KeyTag.state == LENT, 1), else_=2)
-    due = case((KeyTag.state.in_((LENT, ISSUED)), KeyLoan.due_at), else_=None)
-    query = query.order_by(rank, case((due.is_(None), 1), else_=0), due, KeyTag.label, KeyTag.id).limit(limit)
+                            | KeyTag.id.in_(named))
+    # `_order` in the store, so that a limit keeps the first rows: overdue, lent by due time, the rest by label.
+    rank = case((lent, case((due < now, 0), else_=1)), else_=2)
+    query = query.order_by(rank, case((lent_due.is_(None), 1), else_=0), lent_due, KeyTag.label, KeyTag.id).limit(limit)
     with store.read() as session:
         rows = session.exec(query).all()
+        out = [tag.id for tag, _ in rows if tag.state in (LENT, ISSUED)]
+        records = {loan.key_id: (loan, name) for loan, name in session.exec(
+            select(KeyLoan, holder.name).outerjoin(holder, holder.id == KeyLoan.holder_id)
+            .where(KeyLoan.key_id.in_(out), KeyLoan.returned_at.is_(None))
+        ).all()} if out else {}
     views = []
-    for tag, unit, loan, holder_name in rows:
-        shown = loan if loan is not None and tag.state in (LENT, ISSUED) else None
+    for tag, unit in rows:
+        loan, holder_name = records.get(tag.id, (None, None)) if tag.state in (LENT, ISSUED) else (None, None)
         views.append(KeyView(
             id=tag.id, label=tag.label, unit=unit or "", what=tag.what, state=tag.state, label_state=tag.label_state,
-            loan=_loan_view(shown, holder_name, now, tag.label, unit) if shown is not None else None,
+            loan=_loan_view(loan, holder_name, now, tag.label, unit) if loan is not None else None,
         ))
     return sorted(views, key=_order)
 
 
 def counts(store: Store, clock: Clock) -> KeyCounts:
     """How many keys there are, lent, and lent past their due time: counted in the store."""
-    lent = KeyTag.state == LENT
-    late = lent & (KeyLoan.kind == KIND_LOAN) & (KeyLoan.due_at < clock.now())
     with store.read() as session:
-        total, out, overdue = session.exec(
-            select(func.count(KeyTag.id), func.sum(case((lent, 1), else_=0)), func.sum(case((late, 1), else_=0)))
-            .select_from(KeyTag).outerjoin(KeyLoan, (KeyLoan.key_id == KeyTag.id) & KeyLoan.returned_at.is_(None))
+        total = session.exec(select(func.count(KeyTag.id))).one()
+        out = session.exec(select(func.count(KeyTag.id)).where(KeyTag.state == LENT)).one()
+        overdue = session.exec(
+            select(func.count(KeyLoan.id)).join(KeyTag, KeyTag.id == KeyLoan.key_id)
+            .where(KeyLoan.returned_at.is_(None), KeyLoan.kind == KIND_LOAN, KeyLoan.due_at < clock.now(), KeyTag.state == LENT)
         ).one()
-    return KeyCounts(int(total or 0), int(out or 0), int(overdue or 0))
+    return KeyCounts(total, out, overdue)
 
 
 def open_loans(session: Session, clock: Clock, staff_id: int | None) -> list[LoanView]:
