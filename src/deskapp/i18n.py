@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -27,8 +26,9 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
 
 @cache
 def _strings(path: Path) -> dict[str, str]:
-    with path.open("rb") as f:
-        return _flatten(tomllib.load(f))
+    from deskapp import tomlcache
+
+    return _flatten(tomlcache.load(path))
 
 
 class Translator:

@@ -7,7 +7,6 @@ overrides values only: the same tables with plain values. Code asks for limits b
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -66,12 +65,13 @@ class Policy:
 
 
 def _read(path: Path) -> dict:
+    from deskapp import tomlcache
+
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        return tomlcache.load(path)
     except OSError as e:
         raise DeskappError("policy.unreadable", path=str(path), reason=e.strerror or str(e)) from None
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # tomllib.TOMLDecodeError
         raise DeskappError("policy.invalid", path=str(path), reason=str(e)) from None
 
 

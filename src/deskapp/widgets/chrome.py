@@ -26,6 +26,7 @@ class CounterBar(Widget):
     """
 
     _clerk = None
+    _clock = ""
 
     def compose(self) -> ComposeResult:
         yield Label(id="bar-title")
@@ -40,7 +41,12 @@ class CounterBar(Widget):
         if self.app.ctx.clerk != self._clerk:  # a shift handover changed the clerk on duty
             self.refresh_bar()
             return
-        self.query_one("#bar-clock", Label).update(self._clock_text())
+        # Once a minute, and without a new layout of the screen (same width): a layout every
+        # second made any key pressed at that moment wait for it.
+        clock = self._clock_text()
+        if clock != self._clock:
+            self.query_one("#bar-clock", Label).update(clock, layout=len(clock) != len(self._clock))
+            self._clock = clock
 
     def _clock_text(self) -> str:
         ctx = self.app.ctx
@@ -75,6 +81,8 @@ class KeyBar(Static):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    _shown: Text | None = None
+
     def _bindings_changed(self, screen: Screen) -> None:
         t = self.app.ctx.t
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -87,4 +95,6 @@ class KeyBar(Static):
             seen.add(binding.action)
             text.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
             text.append(f" {t(binding.description)} ")
-        self.update(text)
+        if text != self._shown:  # one line, docked: a new text needs no new layout of the screen
+            self._shown = text
+            self.update(text, layout=False)

@@ -21,4 +21,4 @@ class Detail(Static):
         height = self.get_content_height(self.parent.size if self.parent else self.size, self.app.size, width) if width else None
         if height is None or height != self._shown_height:
             self._shown_height = height
-            self.refresh(layout=True)
+            self.refresh(layout=True, repaint=False)  # keeps the height just measured for the layout
