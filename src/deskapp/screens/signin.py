@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 
 class SignInScreen(DeskScreen):
+    FIRST_SHOW_REFRESHES_CSS = True
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
     #signin { width: 48; height: auto; border: round $primary; padding: 1 2; }
