@@ -29,8 +29,9 @@ class DeskScreen(Screen[ResultType]):
             return
         try:
             self._css_update_count = self.app._css_update_count
-        except Exception:  # noqa: BLE001 - no app running (a test building a screen alone)
+        except RuntimeError:  # Textual's NoActiveAppError: a screen built with no app running
             pass
+
     @property
     def ctx(self) -> Context:
         return self.app.ctx

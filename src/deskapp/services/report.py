@@ -105,7 +105,6 @@ class _Counts:
 
     def __init__(self, reader: Reader, w: Window) -> None:
         self.r = reader
-        self.w = w
         self.start, self.end = reader.stamp(w[0]), reader.stamp(w[1])
 
     def within(self, column: str) -> str:
