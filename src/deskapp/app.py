@@ -7,10 +7,12 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
 from deskapp.context import Context
+from deskapp.heap import Heap
 from deskapp.palette import RecordsProvider
 from deskapp.screens.signin import SignInScreen
 
@@ -24,13 +26,35 @@ if TYPE_CHECKING:
     from deskapp.screens.repair import Intake
 
 
+HEAP_TIDY_S = 2.0
+"""How often the idle check of the garbage collector runs (deskapp.heap)."""
+
+
+WARM_UP_AFTER_S = 1.0
+"""After sign-in, the screens' modules are imported in the background this long after Today shows."""
+
+_SCREEN_MODULES: list[str] = []
+
+
 def _later(module: str, name: str) -> Callable[[], Screen]:
-    """A screen imported when its mode is first opened, not at start-up (first paint sooner)."""
+    """A screen imported when its mode is first opened, or by the warm-up after sign-in; not at
+    start-up (first paint sooner)."""
+    _SCREEN_MODULES.append(f"deskapp.screens.{module}")
 
     def make() -> Screen:
         return getattr(import_module(f"deskapp.screens.{module}"), name)()
 
     return make
+
+
+def _warm_up() -> None:
+    """Import every screen's module (with its dialogs): 50-120 ms each that the first press of an
+    F-key no longer waits for. In a thread, so the clerk's keys are handled meanwhile."""
+    for module in _SCREEN_MODULES:
+        try:
+            import_module(module)
+        except Exception:  # noqa: BLE001 - opening the screen imports it again and reports
+            return
 
 
 class DeskApp(App):
@@ -73,6 +97,8 @@ class DeskApp(App):
         self._open_store = open_store
         if open_store is None:
             self.store_ready.set()
+        self.heap = Heap()
+        self._warmed = False
         self.pending_intakes: list[Intake] = []  # repairs handed over, taken in turn by the repair screen
         self.pending_releases: list[Handed] = []  # releases handed over by walk-in
         self.pending_complaints: list[ComplaintHanded] = []  # complaints handed over by the phone
@@ -92,7 +118,14 @@ class DeskApp(App):
             self.switch_mode(mode)
         return True
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.heap.key()
+        await super().on_event(event)
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self.heap.settle)
+        self.set_interval(HEAP_TIDY_S, self.heap.tidy, name="heap-tidy")
         if self._open_store is not None:
             # After the first paint, so the store's imports do not hold up the sign-in screen.
             self.call_after_refresh(lambda: threading.Thread(target=self._opening, name="open-store", daemon=True).start())
@@ -114,6 +147,9 @@ class DeskApp(App):
     def signed_in(self, clerk: SignedIn) -> None:
         self.ctx.clerk = clerk
         self.switch_mode("today")
+        if not self._warmed:
+            self._warmed = True
+            self.set_timer(WARM_UP_AFTER_S, lambda: threading.Thread(target=_warm_up, name="warm-up", daemon=True).start())
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette

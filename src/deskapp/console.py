@@ -9,6 +9,7 @@ which says what is wrong in one line.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import dataclass
@@ -119,9 +120,14 @@ def main() -> None:
     options = console_options(sys.argv[1:])
     if options is None or options.language not in LANGUAGES or not looks_ready(options.url):
         return _command_line()
+    # No garbage collection until the sign-in screen is painted (DeskApp turns it back on): the
+    # imports and the first screen make ~150 000 objects that are all there to stay, and Python
+    # would walk them again and again on the way (deskapp.heap).
+    gc.disable()
     try:
         ctx = light_context(options)
     except DeskappError:  # a site policy file with a mistake: the command line names it
+        gc.enable()
         return _command_line()
     from deskapp.app import DeskApp
 

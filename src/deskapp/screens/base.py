@@ -32,6 +32,12 @@ class DeskScreen(Screen[ResultType]):
         except RuntimeError:  # Textual's NoActiveAppError: a screen built with no app running
             pass
 
+    def on_screen_resume(self) -> None:
+        # What the screen has just built is there to stay: out of the garbage collector's way.
+        heap = getattr(self.app, "heap", None)
+        if heap is not None:
+            self.call_after_refresh(heap.settle)
+
     @property
     def ctx(self) -> Context:
         return self.app.ctx

@@ -32,6 +32,7 @@ from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.detail import Detail
+from deskapp.widgets.table import ListTable
 
 SCENARIO = "complaint"
 RELOAD_SECONDS = 5
@@ -77,7 +78,7 @@ class ComplaintsScreen(DeskScreen):
     DEFAULT_CSS = """
     ComplaintsScreen #fb-title { padding: 0 1; text-style: bold; }
     ComplaintsScreen #records { height: 1fr; }
-    ComplaintsScreen #detail { height: auto; max-height: 9; padding: 0 1; background: $boost; }
+    ComplaintsScreen #detail { height: 9; overflow-y: hidden; padding: 0 1; background: $boost; }
     ComplaintsScreen #intake { height: 1fr; }
     """
 
@@ -102,7 +103,7 @@ class ComplaintsScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="fb-title")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="records")
+        table: DataTable = ListTable(cursor_type="row", zebra_stripes=True, id="records")
         for key in ("no", "state", "clock", "who", "what", "received"):
             table.add_column(self.t(f"complaints.col.{key}"), key=key)
         yield table

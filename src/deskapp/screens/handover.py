@@ -26,6 +26,8 @@ from deskapp.services import handover as ho
 from deskapp.services import promises
 from deskapp.services.auth import SignedIn
 from deskapp.store.tables import HandoverState
+from deskapp.widgets.detail import Detail
+from deskapp.widgets.table import ListTable
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
 _STATE_STYLE = {ho.PENDING: "yellow", ho.QUERIED: "bold magenta", ho.ACKNOWLEDGED: "green", ho.CLOSED: "dim"}
@@ -60,7 +62,7 @@ class HandoverScreen(DeskScreen):
     HandoverScreen #handover-rule { height: auto; padding: 0 1; color: $text-muted; }
     HandoverScreen #handover-counts { padding: 0 1; }
     HandoverScreen DataTable { height: 1fr; }
-    HandoverScreen #handover-detail { height: auto; max-height: 5; padding: 0 1; background: $boost; }
+    HandoverScreen #handover-detail { height: 5; overflow-y: hidden; padding: 0 1; background: $boost; }
     HandoverScreen #handover-note { padding: 0 1; }
     HandoverScreen #handover-hint { height: auto; padding: 0 1; color: $text-muted; }
     """
@@ -76,11 +78,11 @@ class HandoverScreen(DeskScreen):
         yield Label(self.t("handover.title"), id="handover-head")
         yield Static(self._rule(), id="handover-rule")
         yield Label("", id="handover-counts")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="handover-items")
+        table: DataTable = ListTable(cursor_type="row", zebra_stripes=True, id="handover-items", on_highlight=self._detail)
         for key in ("state", "due", "kind", "who", "what", "note"):
             table.add_column(self.t(f"handover.col.{key}"), key=key)
         yield table
-        yield Static("", id="handover-detail")
+        yield Detail(id="handover-detail")
         yield Label("", id="handover-note")
         yield Static("", id="handover-hint")
 
@@ -191,9 +193,9 @@ class HandoverScreen(DeskScreen):
 
     def _detail(self) -> None:
         item = self._highlighted()
-        detail = self.query_one("#handover-detail", Static)
+        detail = self.query_one("#handover-detail", Detail)
         if item is None:
-            detail.update("")
+            detail.show("")
             return
         if isinstance(item, ho.ItemView) and self.phase == "presented":
             self._seen.add(item.id)
@@ -203,7 +205,7 @@ class HandoverScreen(DeskScreen):
             for key, value in (("note", item.note), ("question", item.question), ("answer", item.answer)):
                 if value:
                     lines.append("\n" + t(f"handover.{key}", **{key: value}))
-        detail.update(lines)
+        detail.show(lines)
 
     # -- which keys work now ----------------------------------------------------------------------
 

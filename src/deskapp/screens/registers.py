@@ -20,6 +20,8 @@ from deskapp.errors import DeskappError
 from deskapp.screens.base import DeskScreen
 from deskapp.screens.register_dialogs import Field, FormDialog
 from deskapp.services.visits import FieldError
+from deskapp.widgets.detail import Detail
+from deskapp.widgets.table import ListTable
 
 TABS = ("keys", "vacancies", "renovations", "found", "move_in")
 RULES = {"keys": "keys_rule", "vacancies": "vacancy_rule", "renovations": "renovation_rule", "found": "", "move_in": ""}  # 物品拾遗: the seed names it, gives no text
@@ -107,7 +109,7 @@ class RegistersScreen(DeskScreen):
     RegistersScreen #reg-summary { padding: 0 1; color: $text-muted; }
     RegistersScreen ContentSwitcher { height: 1fr; }
     RegistersScreen DataTable { height: 1fr; }
-    RegistersScreen #reg-detail { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+    RegistersScreen #reg-detail { height: 3; overflow-y: hidden; padding: 0 1; background: $boost; }
     RegistersScreen #reg-rule { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
     """
 
@@ -131,11 +133,11 @@ class RegistersScreen(DeskScreen):
         yield Label("", id="reg-summary")
         with ContentSwitcher(initial="reg-keys"):
             for tab in TABS:
-                table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id=f"reg-{tab}")
+                table: DataTable = ListTable(cursor_type="row", zebra_stripes=True, id=f"reg-{tab}", on_highlight=self._now_highlighted)
                 for col in self.COLUMNS[tab]:
                     table.add_column(self.t(f"registers.col.{col}"), key=col)
                 yield table
-        yield Static("", id="reg-detail")
+        yield Detail(id="reg-detail")
         yield Static("", id="reg-rule")
 
     def on_mount(self) -> None:
@@ -312,14 +314,17 @@ class RegistersScreen(DeskScreen):
 
     @on(DataTable.RowHighlighted)
     def _moved(self, event: DataTable.RowHighlighted) -> None:
+        self._now_highlighted()
+
+    def _now_highlighted(self) -> None:
         self._detail()
         self.refresh_bindings()
 
     def _detail(self) -> None:
         record = self._highlighted()
-        detail = self.query_one("#reg-detail", Static)
+        detail = self.query_one("#reg-detail", Detail)
         if record is None:
-            detail.update("")
+            detail.show("")
             return
         if self.tab == "keys":
             parts = [record.what]
@@ -328,15 +333,15 @@ class RegistersScreen(DeskScreen):
                 parts += [self.t(f"registers.borrower.{loan.borrower_kind}"), loan.borrower, loan.company, loan.phone, loan.purpose]
                 if loan.manager:
                     parts.append(self.t("registers.manager_signed", name=loan.manager))
-            detail.update(Text(" · ".join(p for p in parts if p)))
+            detail.show(Text(" · ".join(p for p in parts if p)))
         elif self.tab == "vacancies":
-            detail.update(Text(" · ".join(p for p in (record.reason, record.refused_reason) if p)))
+            detail.show(Text(" · ".join(p for p in (record.reason, record.refused_reason) if p)))
         elif self.tab == "found":
-            detail.update(Text(" · ".join(p for p in (record.found_by, record.claimant, record.disposed_how) if p)))
+            detail.show(Text(" · ".join(p for p in (record.found_by, record.claimant, record.disposed_how) if p)))
         elif self.tab == "renovations":
-            detail.update(Text(" · ".join(p for p in (record.owner, record.company, self.t("registers.workers", n=record.workers)) if p)))
+            detail.show(Text(" · ".join(p for p in (record.owner, record.company, self.t("registers.workers", n=record.workers)) if p)))
         else:
-            detail.update("")
+            detail.show("")
 
     # -- which keys work now ---------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from deskapp.standards.model import Step
 from deskapp.standards.registry import ACTIONS
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.detail import Detail
+from deskapp.widgets.table import ListTable
 
 SCENARIO = "release"
 RELOAD_SECONDS = 5
@@ -53,7 +54,7 @@ class ReleaseScreen(DeskScreen):
     DEFAULT_CSS = """
     ReleaseScreen #release-title { padding: 0 1; text-style: bold; }
     ReleaseScreen #slips { height: 1fr; }
-    ReleaseScreen #detail { height: auto; max-height: 10; padding: 0 1; background: $boost; }
+    ReleaseScreen #detail { height: 10; overflow-y: hidden; padding: 0 1; background: $boost; }
     ReleaseScreen #intake { height: 1fr; }
     ReleaseScreen #aside { height: auto; max-height: 7; padding: 0 1; background: $boost; }
     """
@@ -73,7 +74,7 @@ class ReleaseScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="release-title")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="slips")
+        table: DataTable = ListTable(cursor_type="row", zebra_stripes=True, id="slips")
         for key in ("no", "status", "unit", "applicant", "goods", "at"):
             table.add_column(self.t(f"release.col.{key}"), key=key)
         yield table

@@ -38,6 +38,7 @@ from deskapp.standards.model import Step
 from deskapp.standards.slots import fill
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.detail import Detail
+from deskapp.widgets.table import ListTable
 
 SCENARIO = "repair"
 RELOAD_SECONDS = 5
@@ -71,7 +72,7 @@ class RepairScreen(DeskScreen):
     DEFAULT_CSS = """
     RepairScreen #repair-title { padding: 0 1; text-style: bold; }
     RepairScreen #orders { height: 1fr; }
-    RepairScreen #detail { height: auto; max-height: 10; padding: 0 1; background: $boost; }
+    RepairScreen #detail { height: 10; overflow-y: hidden; padding: 0 1; background: $boost; }
     RepairScreen #intake { height: 1fr; }
     RepairScreen #aside { height: auto; max-height: 8; padding: 0 1; background: $boost; }
     """
@@ -106,7 +107,7 @@ class RepairScreen(DeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="repair-title")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="orders")
+        table: DataTable = ListTable(cursor_type="row", zebra_stripes=True, id="orders")
         for key in ("no", "state", "limit", "where", "item", "received"):
             table.add_column(self.t(f"repair.col.{key}"), key=key)
         yield table

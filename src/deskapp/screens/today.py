@@ -21,6 +21,7 @@ from deskapp.services import handover
 from deskapp.services.handover import OpenItem
 from deskapp.services.promises import close
 from deskapp.widgets.detail import Detail
+from deskapp.widgets.table import ListTable
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
 
@@ -42,7 +43,7 @@ class TodayScreen(DeskScreen):
     TodayScreen #today-summary { padding: 0 1; color: $text-muted; }
     TodayScreen #today-desk { padding: 0 1; }
     TodayScreen DataTable { height: 1fr; }
-    TodayScreen #today-detail { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+    TodayScreen #today-detail { height: 4; overflow-y: hidden; padding: 0 1; background: $boost; }
     """
 
     def __init__(self) -> None:
@@ -53,7 +54,7 @@ class TodayScreen(DeskScreen):
         yield Label(self.t("today.title"), id="today-title")
         yield Label(self.t("today.loading"), id="today-summary")
         yield Label("", id="today-desk")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="promises")
+        table: DataTable = ListTable(cursor_type="row", zebra_stripes=True, id="promises")
         for key in ("status", "due", "kind", "customer", "owner", "text"):
             table.add_column(self.t(f"today.col.{key}"), key=key)
         yield table

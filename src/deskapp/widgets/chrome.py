@@ -75,7 +75,9 @@ class KeyBar(Static):
     """
 
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        # immediate: redrawn while the screen handles the key that changed its keys, so the new keys
+        # go out in that key's frame, not in a frame of their own 16-33 ms later
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed, immediate=True)
         self._bindings_changed(self.screen)
 
     def on_unmount(self) -> None:
@@ -98,3 +100,4 @@ class KeyBar(Static):
         if text != self._shown:  # one line, docked: a new text needs no new layout of the screen
             self._shown = text
             self.update(text, layout=False)
+            self._check_refresh()  # the repaint to the screen now, not on this widget's idle turn

@@ -1,0 +1,192 @@
+"""The list and its detail panel (deskapp.widgets.table, deskapp.widgets.detail): a Down draws the
+list's move and the panel's new text in one frame, a panel of fixed height never asks for a new
+layout, the list keeps its drawn cells when only its height changes, and the screen hears of a
+cursor move in the same turn as the key even with containers between them."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+from deskapp.widgets.detail import Detail
+from deskapp.widgets.table import ListTable
+
+ROWS = [(f"7-{n}-{n:02d}01", f"业主{n}", "水管漏水" * (1 + n % 4)) for n in range(1, 40)]
+
+
+class ListScreen(Screen):
+    def compose(self) -> ComposeResult:
+        app = self.app
+        table = ListTable(cursor_type="row", id="rows", on_highlight=None if app.via_message else app.moved)
+        if app.nested:
+            with Vertical(), Vertical():
+                yield table
+        else:
+            yield table
+        yield Detail(id="detail")
+        yield Detail(id="auto")
+
+    def on_mount(self) -> None:
+        table = self.query_one(ListTable)
+        table.add_columns("unit", "who", "what")
+        for row in ROWS:
+            table.add_row(*row)
+        table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.app.via_message:
+            self.app.moved()
+
+
+class ListApp(App):
+    """A list and its panels. `via_message`: the panel follows RowHighlighted, handled by the
+    screen (as Today does); else the table's on_highlight (as the registers do)."""
+
+    CSS = """
+    #rows { height: 14; }
+    #detail { height: 5; overflow-y: hidden; }
+    #auto { height: auto; max-height: 8; }
+    """
+
+    def __init__(self, nested: bool = False, via_message: bool = False) -> None:
+        super().__init__()
+        self.nested = nested
+        self.via_message = via_message
+        self.frames = 0
+        self.heard: list[int] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(ListScreen())
+
+    def moved(self) -> None:
+        table = self.screen.query_one(ListTable)
+        self.heard.append(table.cursor_row)
+        unit, who, what = table.get_row_at(table.cursor_row)
+        self.screen.query_one("#detail", Detail).show(f"{unit} · {who}\n{what}")
+
+    def _display(self, screen, renderable) -> None:
+        super()._display(screen, renderable)
+        if renderable is not None:
+            self.frames += 1
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+
+
+async def test_a_down_draws_the_list_and_the_detail_in_one_frame() -> None:
+    app = ListApp(nested=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for n in range(1, 6):
+            before = app.frames
+            await pilot.press("down")
+            await settle(pilot)
+            assert app.frames - before == 1
+            assert app.heard[-1] == n
+            assert ROWS[n][1] in str(app.screen.query_one("#detail", Detail).render())
+
+
+async def test_a_panel_that_follows_the_message_goes_out_in_the_lists_frame() -> None:
+    app = ListApp(via_message=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for n in range(1, 6):
+            before = app.frames
+            await pilot.press("down")
+            await settle(pilot)
+            assert app.heard[-1] == n
+            assert ROWS[n][1] in str(app.screen.query_one("#detail", Detail).render())
+            assert app.frames - before == 1
+
+
+async def test_the_screen_hears_of_the_move_before_the_key_is_done() -> None:
+    app = ListApp(nested=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ListTable)
+        table.move_cursor(row=4)  # no message hop: the callback ran in this very call
+        assert app.heard[-1] == 4
+        table.move_cursor(row=4)
+        assert app.heard.count(4) == 1  # not told of a cursor that did not move
+        heard = len(app.heard)
+        table.clear()  # the cursor goes back to the top of an empty list: nothing to tell
+        assert len(app.heard) == heard
+
+
+async def test_a_fixed_panel_never_asks_for_a_layout_and_an_auto_one_only_when_its_height_changes() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        layouts: list[int] = []
+        layout = screen._refresh_layout
+
+        def counted(*args, **kwargs):
+            layouts.append(1)
+            return layout(*args, **kwargs)
+
+        screen._refresh_layout = counted
+        fixed, auto = app.screen.query_one("#detail", Detail), app.screen.query_one("#auto", Detail)
+        fixed.show("一\n二\n三\n四\n五\n六\n七")  # taller than the panel: cut, no layout
+        await settle(pilot)
+        assert (len(layouts), fixed.size.height) == (0, 5)
+        assert "一" in str(fixed.render())
+        auto.show("一\n二")
+        await settle(pilot)
+        grown = len(layouts)
+        assert grown > 0 and auto.size.height == 2
+        auto.show("三\n四")  # same height: no layout
+        await settle(pilot)
+        assert (len(layouts), auto.size.height) == (grown, 2)
+        assert "四" in str(auto.render())
+        auto.show("三\n四\n五")
+        await settle(pilot)
+        assert len(layouts) > grown and auto.size.height == 3
+        assert "五" in str(auto.render())
+
+
+async def test_the_same_text_again_draws_nothing() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = app.screen.query_one("#detail", Detail)
+        detail.show("7-1-0101")
+        await settle(pilot)
+        before = app.frames
+        detail.show("7-1-0101")
+        await settle(pilot)
+        assert app.frames == before
+
+
+async def test_the_list_keeps_its_drawn_cells_when_only_its_height_changes() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ListTable)
+        drawn = table._update_count
+        table.styles.height = 10
+        await settle(pilot)
+        assert table.size.height == 10
+        assert table._update_count == drawn  # Textual's DataTable would have dropped every cell
+        await pilot.resize_terminal(100, 24)
+        await settle(pilot)
+        assert table._update_count > drawn  # a new width: drawn again
+        assert isinstance(table, DataTable)
+
+
+async def test_a_column_widened_by_new_rows_is_drawn_in_full() -> None:
+    app = ListApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ListTable)
+        table.add_row("7-99-9901", "欧阳先生和他的家人", "水管漏水")  # wider than every name so far
+        await settle(pilot)
+        table.move_cursor(row=table.row_count - 1)
+        await settle(pilot)
+        lines = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("欧阳先生和他的家人" in line for line in lines), lines
+        assert any("业主39" in line for line in lines)

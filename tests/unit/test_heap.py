@@ -1,0 +1,66 @@
+"""The garbage collector kept out of the clerk's keys (deskapp.heap): what exists is frozen, and a
+full collection runs only while no key has come for a while, at most once a minute, and then
+frees what was dropped since, frozen or not."""
+
+from __future__ import annotations
+
+import gc
+import time
+import weakref
+
+import pytest
+
+from deskapp import heap
+from deskapp.heap import Heap
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the collector frees it
+
+
+@pytest.fixture(autouse=True)
+def thawed():
+    yield
+    gc.unfreeze()
+
+
+def test_settle_freezes_what_exists_and_turns_the_collector_back_on() -> None:
+    gc.unfreeze()
+    gc.disable()  # as the console starts (deskapp.console)
+    try:
+        Heap().settle()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+    assert gc.get_freeze_count() > 0
+
+
+def test_no_collection_while_the_clerk_types() -> None:
+    h = Heap()
+    h.last_tidy -= 2 * heap.TIDY_EVERY_S
+    h.key()
+    assert h.tidy() is False
+
+
+def test_no_second_collection_within_the_minute_but_what_exists_is_frozen() -> None:
+    h = Heap()
+    h.last_key -= 2 * heap.IDLE_S
+    gc.unfreeze()
+    assert h.tidy() is False
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_collection_while_idle_frees_a_dropped_frozen_cycle() -> None:
+    h = Heap()
+    node = Node()
+    gone = weakref.ref(node)
+    h.settle()  # frozen: no collection would look at it now
+    del node
+    gc.collect()
+    assert gone() is not None
+    h.last_key = time.monotonic() - 2 * heap.IDLE_S
+    h.last_tidy = time.monotonic() - 2 * heap.TIDY_EVERY_S
+    assert h.tidy() is True
+    assert gone() is None
+    assert gc.get_freeze_count() > 0  # and what is left is frozen again
