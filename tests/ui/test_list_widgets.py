@@ -1,10 +1,12 @@
 """The list and its detail panel (deskapp.widgets.table, deskapp.widgets.detail): a Down draws the
 list's move and the panel's new text in one frame, a panel of fixed height never asks for a new
 layout, the list keeps its drawn cells when only its height changes, and the screen hears of a
-cursor move in the same turn as the key even with containers between them."""
+cursor move in the same turn as the key even with containers between them; the same rows or text
+again draw nothing."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -12,6 +14,7 @@ from textual.widgets import DataTable
 
 from deskapp.widgets.detail import Detail
 from deskapp.widgets.table import ListTable
+from deskapp.widgets.text import set_text
 
 ROWS = [(f"7-{n}-{n:02d}01", f"业主{n}", "水管漏水" * (1 + n % 4)) for n in range(1, 40)]
 
@@ -183,10 +186,48 @@ async def test_a_column_widened_by_new_rows_is_drawn_in_full() -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(ListTable)
-        table.add_row("7-99-9901", "欧阳先生和他的家人", "水管漏水")  # wider than every name so far
+        table.clear()
+        table.add_row("7-99-9901", "欧阳先生和他的家人", "水管漏水")  # wider than the headers
+        before = table.render_line(1).text  # drawn (and kept) before the columns were measured
+        assert "欧阳先生和他的家人" not in before
         await settle(pilot)
-        table.move_cursor(row=table.row_count - 1)
+        line = table.render_line(1).text
+        assert "7-99-9901" in line and "欧阳先生和他的家人" in line, line
+
+
+async def test_the_same_rows_again_draw_nothing_and_keep_the_cursor() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        lines = [table.render_line(y).text for y in range(table.size.height)]
-        assert any("欧阳先生和他的家人" in line for line in lines), lines
-        assert any("业主39" in line for line in lines)
+        table = app.screen.query_one(ListTable)
+        rows = [(f"r{n}", (unit, Text(who, style="bold"), what)) for n, (unit, who, what) in enumerate(ROWS[:10])]
+        assert table.fill(rows) is True
+        await settle(pilot)
+        table.move_cursor(row=6)
+        await settle(pilot)
+        before = app.frames
+        again = [(key, (cells[0], Text(cells[1].plain, style="bold"), cells[2])) for key, cells in rows]  # equal, not the same objects
+        assert table.fill(again) is False
+        await settle(pilot)
+        assert (app.frames, table.cursor_row, table.row_count) == (before, 6, 10)
+        restyled = [*again[:9], ("r9", (ROWS[9][0], Text(ROWS[9][1], style="red"), ROWS[9][2]))]  # only a style differs
+        assert table.fill(restyled) is True
+        await settle(pilot)
+        assert app.frames > before and table.row_count == 10
+        table.clear()
+        assert table.fill(restyled) is True  # cleared by hand: filled again
+
+
+async def test_set_text_draws_only_what_changed() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        label = app.screen.query_one("#auto", Detail)
+        assert set_text(label, Text("共 4 张", style="bold")) is True
+        await settle(pilot)
+        before = app.frames
+        assert set_text(label, Text("共 4 张", style="bold")) is False
+        await settle(pilot)
+        assert app.frames == before
+        assert set_text(label, Text("共 4 张", style="bold red")) is True
+        assert set_text(label, "共 5 张") is True

@@ -33,6 +33,7 @@ from deskapp.standards.model import Step
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.detail import Detail
 from deskapp.widgets.table import ListTable
+from deskapp.widgets.text import set_text
 
 SCENARIO = "complaint"
 RELOAD_SECONDS = 5
@@ -144,24 +145,23 @@ class ComplaintsScreen(DeskScreen):
 
     def _show(self, found: list[FeedbackView]) -> None:
         now, tz = self.ctx.clock.now(), self.ctx.policy.timezone
-        table = self.query_one("#records", DataTable)
+        table = self.query_one("#records", ListTable)
         keep = self._highlighted()
-        table.clear()
+        rows = []
         for r in found:
             urgent = r.urgent
-            table.add_row(
+            rows.append((str(r.id), (
                 r.no,
                 Text(self.t(f"complaints.state.{r.state}")),
                 clock_text(urgent, now, self.t) if urgent else Text(""),
                 Text(" ".join(filter(None, (r.unit, r.customer)))),
                 Text(r.what),
                 when(r.received_at, now, tz),
-                key=str(r.id),
-            )
+            )))
         self._rows = {str(r.id): r for r in found}
-        if keep is not None and str(keep.id) in self._rows:
+        if table.fill(rows) and keep is not None and str(keep.id) in self._rows:
             table.move_cursor(row=table.get_row_index(str(keep.id)), animate=False)
-        self.query_one("#fb-title", Static).update(self.t(
+        set_text(self.query_one("#fb-title", Static), self.t(
             "complaints.title", show=self.t(f"key.show_{self.show}"), count=len(found), overdue=sum(r.overdue() for r in found),
         ))
         self._show_detail()

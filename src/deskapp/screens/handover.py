@@ -28,6 +28,7 @@ from deskapp.services.auth import SignedIn
 from deskapp.store.tables import HandoverState
 from deskapp.widgets.detail import Detail
 from deskapp.widgets.table import ListTable
+from deskapp.widgets.text import set_text
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
 _STATE_STYLE = {ho.PENDING: "yellow", ho.QUERIED: "bold magenta", ho.ACKNOWLEDGED: "green", ho.CLOSED: "dim"}
@@ -136,26 +137,25 @@ class HandoverScreen(DeskScreen):
         if view is None or view.id != (self._view.id if self._view else None):
             self._seen = set()
         self._view = view
-        table = self.query_one(DataTable)
+        table = self.query_one(ListTable)
         keep = table.cursor_row
-        table.clear()
         self._rows = {}
+        rows = []
         for item in items:
             key = f"{item.kind}:{item.record_id}"
             self._rows[key] = item
             status = due_status(item.due_at, now, soon) if item.due_at else None
             due = Text(item.due_at.astimezone(tz).strftime("%m-%d %H:%M"), style=_STATUS_STYLE[status]) if status else Text(t("handover.no_due"))
             state = getattr(item, "state", ho.PENDING)
-            table.add_row(
+            rows.append((key, (
                 Text(t(f"handover.item_state.{state}"), style=_STATE_STYLE[state]) if view else Text(""),
                 due,
                 Text(kind_label(item.kind, item.tag, t)),
                 Text(item.who),
                 Text(item_text(item.kind, item.label, t)),
                 Text(getattr(item, "note", "")),
-                key=key,
-            )
-        if table.row_count:
+            )))
+        if table.fill(rows) and table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
         self._header(view, items)
         self._detail()
@@ -168,17 +168,17 @@ class HandoverScreen(DeskScreen):
         head = f"{t('handover.title')} · {t('handover.outgoing', name=view.outgoing if view else clerk.name)} → {incoming}"
         if view is not None:
             head += f" · {t(f'handover.state.{view.state}')}"
-        self.query_one("#handover-head", Label).update(head)
+        set_text(self.query_one("#handover-head", Label), head)
         if view is None:
             counts = t("handover.preview") if items else t("handover.empty")
         else:
             states = [i.state for i in view.live]
             counts = t("handover.counts", total=len(states), done=states.count(ho.ACKNOWLEDGED),
                        queried=states.count(ho.QUERIED), pending=states.count(ho.PENDING))
-        self.query_one("#handover-counts", Label).update(counts)
+        set_text(self.query_one("#handover-counts", Label), counts)
         note = view.note if view else ""
-        self.query_one("#handover-note", Label).update(t("handover.shift_note", note=note) if note else t("handover.shift_note_none"))
-        self.query_one("#handover-hint", Static).update(t("handover.presented_hint" if self.phase == "presented" else "handover.open_hint"))
+        set_text(self.query_one("#handover-note", Label), t("handover.shift_note", note=note) if note else t("handover.shift_note_none"))
+        set_text(self.query_one("#handover-hint", Static), t("handover.presented_hint" if self.phase == "presented" else "handover.open_hint"))
 
     def _highlighted(self) -> ho.ItemView | ho.OpenItem | None:
         table = self.query_one(DataTable)

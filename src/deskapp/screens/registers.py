@@ -22,6 +22,7 @@ from deskapp.screens.register_dialogs import Field, FormDialog
 from deskapp.services.visits import FieldError
 from deskapp.widgets.detail import Detail
 from deskapp.widgets.table import ListTable
+from deskapp.widgets.text import set_text
 
 TABS = ("keys", "vacancies", "renovations", "found", "move_in")
 RULES = {"keys": "keys_rule", "vacancies": "vacancy_rule", "renovations": "renovation_rule", "found": "", "move_in": ""}  # 物品拾遗: the seed names it, gives no text
@@ -193,20 +194,17 @@ class RegistersScreen(DeskScreen):
             self._fill(rows)
         if self._search:
             summary = Text.assemble(self.t("registers.searching", text=self._search), " · ", summary)
-        self.query_one("#reg-summary", Label).update(summary)
+        set_text(self.query_one("#reg-summary", Label), summary)
         self._detail()
         self.refresh_bindings()
 
     def _fill(self, rows: list[tuple[str, object, list]]) -> None:
-        table = self.query_one(f"#reg-{self.tab}", DataTable)
+        table = self.query_one(f"#reg-{self.tab}", ListTable)
         keep = table.cursor_row
-        table.clear()
-        self._rows[self.tab] = {}
-        for key, record, cells in rows:
-            self._rows[self.tab][key] = record
-            # Text, not str: a str cell is parsed as markup each time the table measures it.
-            table.add_row(*(c if isinstance(c, Text) else Text(str(c)) for c in cells), key=key)
-        if table.row_count:
+        self._rows[self.tab] = {key: record for key, record, _cells in rows}
+        # Text, not str: a str cell is parsed as markup each time the table measures it.
+        shown = [(key, [c if isinstance(c, Text) else Text(str(c)) for c in cells]) for key, _record, cells in rows]
+        if table.fill(shown) and table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
 
     def _page(self, found: list, newest: bool = True) -> tuple[list, str]:

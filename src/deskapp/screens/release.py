@@ -34,6 +34,7 @@ from deskapp.standards.registry import ACTIONS
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.detail import Detail
 from deskapp.widgets.table import ListTable
+from deskapp.widgets.text import set_text
 
 SCENARIO = "release"
 RELOAD_SECONDS = 5
@@ -121,24 +122,23 @@ class ReleaseScreen(DeskScreen):
 
     def _show(self, found: list[ReleaseView]) -> None:
         tz, now = self.ctx.policy.timezone, self.ctx.clock.now()
-        table = self.query_one("#slips", DataTable)
+        table = self.query_one("#slips", ListTable)
         keep = self._highlighted()
-        table.clear()
+        rows = []
         for r in found:
-            table.add_row(
+            rows.append((str(r.id), (
                 r.number or "—",
                 Text(self.t(f"release.status_word.{r.status}"), style=_STATUS_STYLE.get(r.status, "")),
                 r.unit,
                 Text(f"{r.applicant_name}({self.t(f'fact.visitor_kind.{r.applicant_kind}')})"),
                 Text(goods_text(r.goods) if r.goods else ""),
                 when(r.issued_at or r.created_at, now, tz),
-                key=str(r.id),
-            )
+            )))
         self._rows = {str(r.id): r for r in found}
-        if keep is not None and str(keep.id) in self._rows:
+        if table.fill(rows) and keep is not None and str(keep.id) in self._rows:
             table.move_cursor(row=table.get_row_index(str(keep.id)), animate=False)
         today = [r for r in found if r.created_at.astimezone(tz).date() == self._today]
-        self.query_one("#release-title", Static).update(self.t(
+        set_text(self.query_one("#release-title", Static), self.t(
             "release.title", issued=sum(r.slip_no is not None for r in today), refused=sum(r.outcome == "refused" for r in today),
             pending=sum(r.outcome == "pending" for r in today),
         ))

@@ -39,6 +39,7 @@ from deskapp.standards.slots import fill
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.detail import Detail
 from deskapp.widgets.table import ListTable
+from deskapp.widgets.text import set_text
 
 SCENARIO = "repair"
 RELOAD_SECONDS = 5
@@ -155,25 +156,25 @@ class RepairScreen(DeskScreen):
     def _show_orders(self, orders: list[OrderView]) -> None:
         ctx = self.ctx
         now, tz = ctx.clock.now(), ctx.policy.timezone
-        table = self.query_one("#orders", DataTable)
+        table = self.query_one("#orders", ListTable)
         keep = self._highlighted()
-        table.clear()
+        rows = []
         for o in orders:
-            table.add_row(
+            rows.append((str(o.id), (
                 o.no,
                 Text(self.t(f"work_order.state.{o.state}")),
                 badge(o, now, self.t),
                 Text(o.where),
                 Text(o.item),
                 when(o.received_at, now, tz),
-                key=str(o.id),
-            )
+            )))
         self._orders = {str(o.id): o for o in orders}
-        if keep is not None and str(keep.id) in self._orders:
+        if table.fill(rows) and keep is not None and str(keep.id) in self._orders:
             table.move_cursor(row=table.get_row_index(str(keep.id)), animate=False)
         overdue = sum(o.overdue(now) for o in orders)
         building = self.building or self.t("repair.all_buildings")
-        self.query_one("#repair-title", Static).update(
+        set_text(
+            self.query_one("#repair-title", Static),
             self.t("repair.title", show=self.t(f"key.show_{self.show}"), building=building, count=len(orders), overdue=overdue)
         )
         self._show_detail()

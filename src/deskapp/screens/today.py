@@ -22,6 +22,7 @@ from deskapp.services.handover import OpenItem
 from deskapp.services.promises import close
 from deskapp.widgets.detail import Detail
 from deskapp.widgets.table import ListTable
+from deskapp.widgets.text import set_text
 
 _STATUS_STYLE = {DueStatus.OVERDUE: "bold red", DueStatus.DUE_SOON: "yellow", DueStatus.OPEN: ""}
 
@@ -159,29 +160,28 @@ class TodayScreen(DeskScreen):
 
     def _show(self, items: list[OpenItem]) -> None:
         tz = self.ctx.policy.timezone
-        table = self.query_one(DataTable)
+        table = self.query_one(ListTable)
         keep = table.cursor_row
-        table.clear()
         self._rows = {}
+        rows = []
         overdue = 0
         for item in items:
             key = f"{item.kind}:{item.record_id}"
             self._rows[key] = item
             status = self._status(item)
             overdue += status is DueStatus.OVERDUE
-            table.add_row(
+            rows.append((key, (
                 Text(self.t(f"due.{status}") if status else self.t("handover.now"), style=_STATUS_STYLE[status] if status else ""),
                 item.due_at.astimezone(tz).strftime("%m-%d %H:%M") if item.due_at else self.t("handover.no_due"),
                 Text(self._kind(item)),
                 Text(item.who),
                 Text(item.owner),
                 Text(item_text(item.kind, item.label, self.t)),
-                key=key,
-            )
-        if table.row_count:
+            )))
+        if table.fill(rows) and table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
         scope = self.t("today.scope_mine" if self._mine else "today.scope_all")
         summary = self.t("today.summary", open=len(items), overdue=overdue) if items else self.t("today.empty")
-        self.query_one("#today-summary", Label).update(f"{scope} · {summary}")
+        set_text(self.query_one("#today-summary", Label), f"{scope} · {summary}")
         self._detail()
         self.refresh_bindings()

@@ -18,15 +18,17 @@ from __future__ import annotations
 from textual.visual import VisualType
 from textual.widgets import Static
 
+from deskapp.widgets.text import shown_as
+
 
 class Detail(Static):
     _shown_height: int | None = None
-    _shown: VisualType | None = None
+    _shown: object = None
 
     def show(self, content: VisualType = "") -> None:
-        if content == self._shown:
+        if shown_as(content) == self._shown:
             return  # the same record again (its list told the screen twice): nothing to draw
-        self._shown = content
+        self._shown = shown_as(content)
         self.update(content, layout=False)
         height = self.styles.height
         if height is None or height.is_auto:
