@@ -155,6 +155,7 @@ def bench_app_class():
 def make_app(url: str):
     from deskapp.clock import SystemClock
     from deskapp.context import Context
+    from deskapp.heap import Heap
     from deskapp.i18n import Translator
     from deskapp.policy import load_policy
     from deskapp.standards.catalogue import shipped
@@ -162,7 +163,7 @@ def make_app(url: str):
 
     store = Store(url)
     ctx = Context(store=store, policy=load_policy(), clock=SystemClock(), t=Translator("zh"), catalogue=shipped())
-    app = bench_app_class()(ctx)
+    app = bench_app_class()(ctx, heap=Heap(active=True))  # as deskapp.console makes it
     app.frames = []
     app.animation_level = "none"
     return app, store

@@ -88,7 +88,7 @@ class DeskApp(App):
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
     ]
 
-    def __init__(self, ctx: Context, open_store: Callable[[], None] | None = None) -> None:
+    def __init__(self, ctx: Context, open_store: Callable[[], None] | None = None, heap: Heap | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.store_ready = threading.Event()
@@ -97,7 +97,8 @@ class DeskApp(App):
         self._open_store = open_store
         if open_store is None:
             self.store_ready.set()
-        self.heap = Heap()
+        self.heap = heap or Heap()
+        """The garbage collector kept out of the keys: the console passes an active one."""
         self._warmed = False
         self.pending_intakes: list[Intake] = []  # repairs handed over, taken in turn by the repair screen
         self.pending_releases: list[Handed] = []  # releases handed over by walk-in
@@ -122,6 +123,9 @@ class DeskApp(App):
         if isinstance(event, events.Key):
             self.heap.key()
         await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.heap.release()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.heap.settle)

@@ -131,7 +131,9 @@ def main() -> None:
         return _command_line()
     from deskapp.app import DeskApp
 
-    console = DeskApp(ctx, open_store=lambda: open_store(options, ctx))
+    from deskapp.heap import Heap
+
+    console = DeskApp(ctx, open_store=lambda: open_store(options, ctx), heap=Heap(active=True))
     console.run()
     if console.store_error is not None:
         _told(options, console.store_error)

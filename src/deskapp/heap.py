@@ -27,7 +27,12 @@ TIDY_EVERY_S = 60.0
 
 
 class Heap:
-    def __init__(self) -> None:
+    """`active`: freeze and tidy (the console, one app in its process). Inactive (the default, as
+    in the tests, where one process runs app after app) it only turns the collector back on:
+    frozen objects are never collected, so each app the process had run would stay in memory."""
+
+    def __init__(self, active: bool = False) -> None:
+        self.active = active
         self.last_key = time.monotonic()
         self.last_tidy = time.monotonic()
 
@@ -36,13 +41,14 @@ class Heap:
 
     def settle(self) -> None:
         gc.enable()  # the console's start (deskapp.console) runs without the collector
-        gc.freeze()
+        if self.active:
+            gc.freeze()
 
     def tidy(self) -> bool:
         """From a timer: while the clerk is away, freeze what exists; and collect everything if
         the last full collection is old enough. True if it collected."""
         now = time.monotonic()
-        if now - self.last_key < IDLE_S:
+        if not self.active or now - self.last_key < IDLE_S:
             return False
         if now - self.last_tidy < TIDY_EVERY_S:
             gc.freeze()
@@ -52,3 +58,8 @@ class Heap:
         gc.freeze()
         self.last_tidy = time.monotonic()
         return True
+
+    def release(self) -> None:
+        """The app is closing: what it froze is collected as usual again."""
+        if self.active:
+            gc.unfreeze()

@@ -1,6 +1,7 @@
 """The garbage collector kept out of the clerk's keys (deskapp.heap): what exists is frozen, and a
 full collection runs only while no key has come for a while, at most once a minute, and then
-frees what was dropped since, frozen or not."""
+frees what was dropped since, frozen or not. Only the console's own app freezes (a test process
+runs app after app), and it unfreezes as it closes."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_settle_freezes_what_exists_and_turns_the_collector_back_on() -> None:
     gc.unfreeze()
     gc.disable()  # as the console starts (deskapp.console)
     try:
-        Heap().settle()
+        Heap(active=True).settle()
         assert gc.isenabled()
     finally:
         gc.enable()
@@ -37,14 +38,14 @@ def test_settle_freezes_what_exists_and_turns_the_collector_back_on() -> None:
 
 
 def test_no_collection_while_the_clerk_types() -> None:
-    h = Heap()
+    h = Heap(active=True)
     h.last_tidy -= 2 * heap.TIDY_EVERY_S
     h.key()
     assert h.tidy() is False
 
 
 def test_no_second_collection_within_the_minute_but_what_exists_is_frozen() -> None:
-    h = Heap()
+    h = Heap(active=True)
     h.last_key -= 2 * heap.IDLE_S
     gc.unfreeze()
     assert h.tidy() is False
@@ -52,7 +53,7 @@ def test_no_second_collection_within_the_minute_but_what_exists_is_frozen() -> N
 
 
 def test_a_collection_while_idle_frees_a_dropped_frozen_cycle() -> None:
-    h = Heap()
+    h = Heap(active=True)
     node = Node()
     gone = weakref.ref(node)
     h.settle()  # frozen: no collection would look at it now
@@ -64,3 +65,26 @@ def test_a_collection_while_idle_frees_a_dropped_frozen_cycle() -> None:
     assert h.tidy() is True
     assert gone() is None
     assert gc.get_freeze_count() > 0  # and what is left is frozen again
+
+
+def test_an_inactive_heap_freezes_nothing_and_a_closing_app_unfreezes() -> None:
+    gc.unfreeze()
+    idle = Heap()  # as an app in a test process gets it: app after app, none may stay frozen
+    idle.last_key -= 2 * heap.IDLE_S
+    idle.last_tidy -= 2 * heap.TIDY_EVERY_S
+    idle.settle()
+    assert idle.tidy() is False
+    assert gc.get_freeze_count() == 0
+    active = Heap(active=True)
+    active.settle()
+    assert gc.get_freeze_count() > 0
+    active.release()
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_console_makes_its_app_with_an_active_heap() -> None:
+    import inspect
+
+    from deskapp import console
+
+    assert "heap=Heap(active=True)" in inspect.getsource(console.main)
