@@ -6,6 +6,7 @@ again draw nothing."""
 
 from __future__ import annotations
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
@@ -80,21 +81,9 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
-async def test_a_down_draws_the_list_and_the_detail_in_one_frame() -> None:
-    app = ListApp(nested=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        for n in range(1, 6):
-            before = app.frames
-            await pilot.press("down")
-            await settle(pilot)
-            assert app.frames - before == 1
-            assert app.heard[-1] == n
-            assert ROWS[n][1] in str(app.screen.query_one("#detail", Detail).render())
-
-
-async def test_a_panel_that_follows_the_message_goes_out_in_the_lists_frame() -> None:
-    app = ListApp(via_message=True)
+@pytest.mark.parametrize("how", ["on_highlight, tables nested", "RowHighlighted, handled by the screen"])
+async def test_a_down_draws_the_list_and_the_detail_in_one_frame(how: str) -> None:
+    app = ListApp(nested=True) if how.startswith("on_highlight") else ListApp(via_message=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for n in range(1, 6):
