@@ -220,3 +220,119 @@ async def test_set_text_draws_only_what_changed() -> None:
         assert app.frames == before
         assert set_text(label, Text("共 4 张", style="bold red")) is True
         assert set_text(label, "共 5 张") is True
+
+
+def _cells(seed: int) -> list[tuple[str, list[object]]]:
+    """Rows of every kind of cell the screens give: plain and styled Text, spans, wide (CJK)
+    characters, empty cells, strings with and without markup, text with a tab or a line break,
+    numbers."""
+    import random
+
+    pick = random.Random(seed)
+    words = ["7-2-2402", "王女士", "水管漏水", "", " ", "已派单", "逾期 2 天", "Mr Lee", "[b]x[/b]", "a\tb", "两行\n文字", "⚠ 超时"]
+    styles = ["", "bold", "bold red", "yellow", "dim", "reverse", "italic green"]
+    rows = []
+    for n in range(60):
+        cells: list[object] = []
+        for _column in range(5):
+            kind = pick.randrange(6)
+            word = pick.choice(words)
+            if kind == 0:
+                cells.append(word)
+            elif kind == 1:
+                cells.append(Text(word, style=pick.choice(styles)))
+            elif kind == 2:
+                text = Text(word)
+                if word:
+                    text.stylize(pick.choice(styles[1:]), 0, max(1, len(word) // 2))
+                cells.append(text)
+            elif kind == 3:
+                cells.append(Text.assemble((word, pick.choice(styles)), " ", ("尾", pick.choice(styles))))
+            elif kind == 4:
+                cells.append(n * 7)
+            else:
+                cells.append(None)
+        rows.append((f"k{n}", cells))
+    return rows
+
+
+class PlainListTable(DataTable):
+    """Textual's own table, to draw the same rows rich's way."""
+
+
+class TwoTablesApp(App):
+    CSS = "DataTable { height: 12; }"
+    AUTO_FOCUS = None  # a focused table draws its cursor brighter: the two are drawn alike
+
+    def __init__(self, rows, **options) -> None:
+        super().__init__()
+        self.rows, self.options = rows, options
+
+    def compose(self) -> ComposeResult:
+        yield ListTable(id="fast", **self.options)
+        yield PlainListTable(id="rich", **self.options)
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            table.add_columns("a", "b", "c", "d", "e")
+            for key, cells in self.rows:
+                table.add_row(*cells, key=key)
+
+
+@pytest.mark.parametrize("options", [
+    {"cursor_type": "row", "zebra_stripes": True},
+    {"cursor_type": "cell", "zebra_stripes": False, "fixed_columns": 1, "fixed_rows": 2},
+    {"cursor_type": "row", "zebra_stripes": True, "cell_padding": 0},
+])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_a_one_line_cell_is_measured_and_drawn_as_rich_would(options: dict, seed: int, monkeypatch) -> None:
+    """ListTable's short way to measure and draw a cell gives the columns and the segments of
+    Textual's DataTable, for every kind of cell; the cursor on a cell, the hover, the fixed rows
+    and columns and the zebra stripes included."""
+    from rich.segment import Segment
+
+    rich_way: list[str] = []
+    drawn = DataTable._render_cell
+
+    def counted(table, *args, **kwargs):
+        rich_way.append(table.id)
+        return drawn(table, *args, **kwargs)
+
+    monkeypatch.setattr(DataTable, "_render_cell", counted)
+    rows = _cells(seed)
+    app = TwoTablesApp(rows, **options)
+    async with app.run_test(size=(150, 30)) as pilot:
+        await settle(pilot)
+        fast, slow = app.query_one("#fast", ListTable), app.query_one("#rich", DataTable)
+        assert [c.content_width for c in fast.ordered_columns] == [c.content_width for c in slow.ordered_columns]
+        for table in (fast, slow):
+            table.move_cursor(row=3, column=2)
+        await settle(pilot)
+        compared = 0
+        for row in range(len(rows)):
+            for column in range(5):
+                for cursor, hover in ((False, False), (True, False), (False, True)):
+                    for table in (fast, slow):
+                        table._cell_render_cache.clear()
+                    width = fast.ordered_columns[column].get_render_width(fast)
+                    style = fast.rich_style
+                    ours = fast._render_cell(row, column, style, width, cursor, hover)
+                    theirs = slow._render_cell(row, column, style, width, cursor, hover)
+                    assert [list(Segment.simplify(line)) for line in ours] == [list(Segment.simplify(line)) for line in theirs], (row, column, rows[row][1][column])
+                    compared += 1
+        assert compared == len(rows) * 5 * 3
+        # the short way was taken for most cells (rich's way for a tab, a line break, a number)
+        assert 0 < rich_way.count("fast") < compared // 2 and rich_way.count("rich") >= compared
+        for y in range(12):  # and whole lines, as the screen draws them
+            assert fast.render_line(y).text == slow.render_line(y).text
+
+
+async def test_a_str_cell_is_text_not_markup() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ListTable)
+        table.fill([("r1", ("7-1-0101", "[b]王[/b]", "[/oops"))])  # "[/oops" would be a markup error
+        await settle(pilot)
+        line = table.render_line(1).text
+        assert "[b]王[/b]" in line and "[/oops" in line, line
