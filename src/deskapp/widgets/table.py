@@ -85,8 +85,7 @@ class ListTable(DataTable):
                 other.append(row_key)
                 continue
             for column, width in zip(columns, widths):
-                if width > column.content_width:
-                    column.content_width = width
+                column.content_width = max(column.content_width, width)
         return other
 
     def _update_column_widths(self, updated_cells) -> None:
