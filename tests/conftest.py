@@ -215,8 +215,8 @@ def make_app(clock: FixedClock, policy: Policy) -> Callable[..., object]:
 
     app_class = _steady_app_class()
 
-    def make(store: Store, lang: str = "zh"):
-        app = app_class(Context(store=store, policy=policy, clock=clock, t=Translator(lang), catalogue=shipped()))
+    def make(store: Store, lang: str = "zh", **options: object):
+        app = app_class(Context(store=store, policy=policy, clock=clock, t=Translator(lang), catalogue=shipped()), **options)
         app.animation_level = "none"
         return app
 

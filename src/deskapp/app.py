@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from deskapp.screens.signin import SignInScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.widget import AwaitMount
 
     from deskapp.services.auth import SignedIn
 
@@ -26,12 +28,16 @@ if TYPE_CHECKING:
     from deskapp.screens.repair import Intake
 
 
-HEAP_TIDY_S = 2.0
+HEAP_TIDY_S = 1.0
 """How often the idle check of the garbage collector runs (deskapp.heap)."""
 
 
 WARM_UP_AFTER_S = 1.0
 """After sign-in, the screens' modules are imported in the background this long after Today shows."""
+
+BUILD_IDLE_S = 0.5
+"""Then each screen not yet opened is built (composed, mounted, laid out, its list read) once the
+clerk has pressed no key for this long, one at a time: its F-key later only shows it."""
 
 _SCREEN_MODULES: list[str] = []
 
@@ -47,14 +53,18 @@ def _later(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
-def _warm_up() -> None:
+def _warm_up(done: threading.Event | None = None) -> None:
     """Import every screen's module (with its dialogs): 50-120 ms each that the first press of an
     F-key no longer waits for. In a thread, so the clerk's keys are handled meanwhile."""
-    for module in _SCREEN_MODULES:
-        try:
-            import_module(module)
-        except Exception:  # noqa: BLE001 - opening the screen imports it again and reports
-            return
+    try:
+        for module in _SCREEN_MODULES:
+            try:
+                import_module(module)
+            except Exception:  # noqa: BLE001 - opening the screen imports it again and reports
+                return
+    finally:
+        if done is not None:
+            done.set()
 
 
 class DeskApp(App):
@@ -88,7 +98,8 @@ class DeskApp(App):
         Binding("ctrl+q", "quit", "key.quit", id="quit", priority=True),
     ]
 
-    def __init__(self, ctx: Context, open_store: Callable[[], None] | None = None, heap: Heap | None = None) -> None:
+    def __init__(self, ctx: Context, open_store: Callable[[], None] | None = None, heap: Heap | None = None,
+                 build_ahead: bool = False) -> None:
         super().__init__()
         self.ctx = ctx
         self.store_ready = threading.Event()
@@ -100,6 +111,17 @@ class DeskApp(App):
         self.heap = heap or Heap()
         """The garbage collector kept out of the keys: the console passes an active one."""
         self._warmed = False
+        self._imported = threading.Event()
+        """Set once the warm-up thread has imported the screens' modules."""
+        self._build_ahead = build_ahead
+        """Build the screens not yet opened while the clerk is idle (the console; not the tests,
+        where an app's screens are the ones the test opens)."""
+        self._started_modes: set[str] = set()
+        """Modes whose screen exists: switched to, or built ahead."""
+        self._built_modes: set[str] = set()
+        """Modes whose screen is composed and mounted (switched to without Textual's pause)."""
+        self._showing_built = False
+        self._building: str | None = None
         self.pending_intakes: list[Intake] = []  # repairs handed over, taken in turn by the repair screen
         self.pending_releases: list[Handed] = []  # releases handed over by walk-in
         self.pending_complaints: list[ComplaintHanded] = []  # complaints handed over by the phone
@@ -143,6 +165,34 @@ class DeskApp(App):
         finally:
             self.store_ready.set()
 
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """As Textual's, without its 50 ms pause for a screen already built: the pause hides a
+        screen being composed, and a built one shows whole at once (its data as last read, then
+        what its reload finds)."""
+        if mode in self._built_modes:
+            self._showing_built = True
+        try:
+            mounting = super().switch_mode(mode)
+        finally:
+            self._showing_built = False
+        if mode not in self._started_modes:
+            self._started_modes.add(mode)
+            self.call_later(self._mark_built, mode, mounting)
+        return mounting
+
+    async def _mark_built(self, mode: str, mounting: AwaitMount) -> None:
+        try:
+            await mounting
+            self._built_modes.add(mode)
+            self.heap.settle()  # a screen built ahead is not drawn: what it made is frozen now
+        finally:
+            if self._building == mode:
+                self._building = None
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._showing_built:
+            super().delay_update(delay)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("switch_mode", "presence", "command_palette") and self.ctx.clerk is None:
             return False
@@ -153,7 +203,25 @@ class DeskApp(App):
         self.switch_mode("today")
         if not self._warmed:
             self._warmed = True
-            self.set_timer(WARM_UP_AFTER_S, lambda: threading.Thread(target=_warm_up, name="warm-up", daemon=True).start())
+            self.set_timer(WARM_UP_AFTER_S, lambda: threading.Thread(target=_warm_up, args=(self._imported,), name="warm-up", daemon=True).start())
+            if self._build_ahead:
+                self._build_timer = self.set_interval(BUILD_IDLE_S / 2, self._build_next, name="build-ahead")
+
+    def _build_next(self) -> None:
+        """From a timer: build the next screen not yet opened, if the clerk is idle and the modules
+        are imported (not on this thread) and no other is being built."""
+        if self._building is not None or not self._imported.is_set() or time.monotonic() - self.heap.last_key < BUILD_IDLE_S:
+            return
+        waiting = [mode for mode in self.MODES if mode not in self._started_modes and mode != "signin"]
+        if not waiting:
+            self._build_timer.pause()  # (stopping a timer from its own callback cancels the callback)
+            return
+        mode = waiting[0]
+        self._started_modes.add(mode)
+        self._building = mode
+        # Textual's own first step of switch_mode: the mode's screen made, registered and mounted
+        # with a ScreenResume (the screen reads its list), laid out at the app's size, not shown.
+        self.call_later(self._mark_built, mode, self._init_mode(mode))
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette

@@ -133,7 +133,7 @@ def main() -> None:
 
     from deskapp.heap import Heap
 
-    console = DeskApp(ctx, open_store=lambda: open_store(options, ctx), heap=Heap(active=True))
+    console = DeskApp(ctx, open_store=lambda: open_store(options, ctx), heap=Heap(active=True), build_ahead=True)
     console.run()
     if console.store_error is not None:
         _told(options, console.store_error)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.timer import Timer
 
 from deskapp.context import Context
+from deskapp.screens.one_frame import OneFrameLayout
 from deskapp.widgets.chrome import CounterBar, KeyBar
-
 
 ResultType = TypeVar("ResultType")
 
 
-class DeskScreen(Screen[ResultType]):
+class DeskScreen(OneFrameLayout, Screen[ResultType]):
     FIRST_SHOW_REFRESHES_CSS = False
     """The app's first screen keeps Textual's CSS refresh: it is what styles the screen itself."""
 
@@ -32,11 +35,31 @@ class DeskScreen(Screen[ResultType]):
         except RuntimeError:  # Textual's NoActiveAppError: a screen built with no app running
             pass
 
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every node of a mode's screen each time it is switched to (for CSS or
+        # a theme changed while it was away: the console's never change). Its nodes' styles
+        # follow their own class and focus changes as they happen. Skipping it: ~26 ms of each
+        # F-key to a screen already open, on a 2-core machine (scripts/bench.py --only keys).
+        event.refresh_styles = False
+        super()._on_screen_resume(event)
+
     def on_screen_resume(self) -> None:
         # What the screen has just built is there to stay: out of the garbage collector's way.
         heap = getattr(self.app, "heap", None)
         if heap is not None:
             self.call_after_refresh(heap.settle)
+
+    def every(self, seconds: float, callback: Callable[[], object]) -> Timer:
+        """A timer for what the clerk sees (a queue's waiting times, a list's reload): it does
+        nothing while another screen is shown, which reads again as it is switched to. The
+        screens are built ahead of their first F-key (DeskApp.build_ahead); their timers would
+        otherwise all run behind the one in use, each a turn a key could wait for."""
+
+        def tick() -> None:
+            if self.is_current:
+                callback()
+
+        return self.set_interval(seconds, tick)
 
     @property
     def ctx(self) -> Context:

@@ -37,6 +37,7 @@ from deskapp.widgets.text import set_text
 
 SCENARIO = "complaint"
 RELOAD_SECONDS = 5
+SHOWS = ("open", "mine", "overdue", "all")  # the filters of keys 1-4
 _STYLE = {
     fb.Status.OVERDUE: "bold red", fb.Status.DUE_SOON: "yellow", fb.Status.RUNNING: "",
     fb.Status.MET: "green", fb.Status.LATE: "red",
@@ -102,6 +103,11 @@ class ComplaintsScreen(DeskScreen):
     record_id: int | None = None
     _rows: dict[str, FeedbackView] = {}
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._known: dict[tuple[str, int | None], list[FeedbackView]] = {}
+        """What each view (filter, clerk) showed when last read: shown at once when switched to."""
+
     def compose_body(self) -> ComposeResult:
         yield Static(id="fb-title")
         table: DataTable = ListTable(cursor_type="row", zebra_stripes=True, id="records")
@@ -115,8 +121,9 @@ class ComplaintsScreen(DeskScreen):
         self.query_one("#intake").display = False
         self.query_one(DataTable).focus()
         self.reload()
-        self.set_interval(RELOAD_SECONDS, self.reload)
+        self.every(RELOAD_SECONDS, self.reload)
         self._take_pending()
+        self._read_ahead()
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -136,14 +143,40 @@ class ComplaintsScreen(DeskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="complaints.reload")
     def reload(self) -> None:
         ctx = self.ctx
+        view = show, me = self.show, self._me
         try:
-            found = feedback.list_feedback(ctx.store, ctx.clock, ctx.policy, show=self.show, staff_id=self._me)
+            found = feedback.list_feedback(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=me)
         except DeskappError as e:
             self.app.call_from_thread(self.notify, ctx.t.error(e), severity="error")
             return
-        self.app.call_from_thread(self._show, found)
+        self._known[view] = found
+        self.app.call_from_thread(self._show, found, view)
 
-    def _show(self, found: list[FeedbackView]) -> None:
+    @work(thread=True, exit_on_error=False, group="complaints.ahead")
+    def _read_ahead(self) -> None:
+        """Each filter read once as the screen is built (the console builds it while the clerk is
+        idle): its first key then shows at once. A filter read since by a key is not replaced."""
+        ctx = self.ctx
+        for show in SHOWS:
+            view = (show, self._me)
+            if view in self._known:
+                continue
+            try:
+                self._known.setdefault(view, feedback.list_feedback(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=view[1]))
+            except DeskappError:
+                return  # the list's own read reports it
+
+    def _switched(self) -> None:
+        """Another filter: the records it showed when last read are shown at once (their clocks
+        counted from now), and read again behind them."""
+        known = self._known.get((self.show, self._me))
+        if known is not None:
+            self._show(known, (self.show, self._me))
+        self.reload()
+
+    def _show(self, found: list[FeedbackView], view: tuple[str, int | None] | None = None) -> None:
+        if view is not None and view != (self.show, self._me):
+            return  # read for a filter the clerk has left since
         now, tz = self.ctx.clock.now(), self.ctx.policy.timezone
         table = self.query_one("#records", ListTable)
         keep = self._highlighted()
@@ -218,7 +251,7 @@ class ComplaintsScreen(DeskScreen):
 
     def action_show(self, show: str) -> None:
         self.show = show
-        self.reload()
+        self._switched()
 
     def action_stage(self, stage: str) -> None:
         r = self._highlighted()

@@ -20,6 +20,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Label, TextArea
 
+from deskapp.screens.one_frame import OneFrameLayout
+
 ResultType = TypeVar("ResultType")
 
 DRAFT_DELAY = 1.0  # seconds after the last key before the text is kept
@@ -67,7 +69,7 @@ def while_open(handler: Callable[..., object]) -> Callable[..., object]:
     return guarded
 
 
-class Dialog(ModalScreen[ResultType]):
+class Dialog(OneFrameLayout, ModalScreen[ResultType]):
     """Compose a `Vertical` holding the content; Escape dismisses with None."""
 
     DEFAULT_CSS = """

@@ -9,8 +9,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from deskapp.screens.one_frame import OneFrameLayout
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(OneFrameLayout, ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {

@@ -69,7 +69,7 @@ class PhoneScreen(DeskScreen):
         self.query_one(CallQueue).focus()
         self.query_one("#pop", Static).display = False
         self.reload()
-        self.set_interval(1, self._tick)
+        self.every(1, self._tick)
 
     def on_screen_resume(self) -> None:
         self.reload()

@@ -128,6 +128,8 @@ class RegistersScreen(DeskScreen):
         self._all = False  # O: everything, not only what is open
         self._search = ""  # /: only the rows that mention this (label, unit, owner, item …)
         self._rows: dict[str, dict[str, object]] = {tab: {} for tab in TABS}
+        self._known: dict[tuple[str, bool, str], tuple[list, str | Text]] = {}
+        """What each view (tab, O, search) showed when last read: shown at once when switched to."""
 
     def compose_body(self) -> ComposeResult:
         yield Label("", id="reg-tabs")
@@ -143,6 +145,7 @@ class RegistersScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.action_tab("keys")
+        self._read_ahead()
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -160,7 +163,7 @@ class RegistersScreen(DeskScreen):
         entry = self.ctx.catalogue.texts.get(RULES[tab])
         self.query_one("#reg-rule", Static).update(entry.text(self.ctx.lang) if entry else "")
         self.query_one(f"#reg-{tab}", DataTable).focus()
-        self.reload()
+        self._switched()
 
     def action_search(self) -> None:
         def submit(v: dict[str, str]) -> str:
@@ -168,24 +171,54 @@ class RegistersScreen(DeskScreen):
             return ""
 
         self.app.push_screen(FormDialog(self.t("registers.search_title"), [Field("search", "registers.field.search", self._search)], submit),
-                             lambda _: self.reload())
+                             lambda _: self._switched())
 
     def action_show(self) -> None:
         self._all = not self._all
+        self._switched()
+
+    def _switched(self) -> None:
+        """Another tab, O or a search: what that view showed when last read is shown at once, in
+        the key's own frame, and read again behind it (the same rows again draw nothing)."""
+        known = self._known.get((self.tab, self._all, self._search))
+        if known is not None:
+            self._show(self.tab, *known)
         self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="registers")
     def reload(self) -> None:
         """The register shown, read in a thread: a page of rows, the counts from the store."""
-        tab = self.tab
+        view = tab, everything, search = self.tab, self._all, self._search
         try:
-            rows, summary = getattr(self, f"_load_{tab}")(self._all, self._search)
+            rows, summary = getattr(self, f"_load_{tab}")(everything, search)
         except DeskappError as e:
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(self._show, tab, None, Text(self.ctx.t.error(e), style="bold red"))
             return
+        if self._known.get(view, (rows, summary)) != (rows, summary):  # changed since: the tab's other views too
+            for other in [v for v in self._known if v[0] == tab and v != view]:
+                self._known.pop(other, None)
+        self._known[view] = (rows, summary)
         if not get_current_worker().is_cancelled:  # a newer load (another key) answers instead
             self.app.call_from_thread(self._show, tab, rows, summary)
+
+    @work(thread=True, exit_on_error=False, group="registers.ahead")
+    def _read_ahead(self) -> None:
+        """Every tab, open and all, read once as the screen is built (the console builds it while
+        the clerk is idle): the first press of a tab or of O then shows at once. A view read
+        since by a key is not replaced."""
+        for tab in TABS:
+            for everything in (False, True):
+                if get_current_worker().is_cancelled:
+                    return
+                view = (tab, everything, "")
+                if view in self._known:
+                    continue
+                try:
+                    found = getattr(self, f"_load_{tab}")(everything, "")
+                except DeskappError:
+                    continue  # the tab's own read reports it
+                self._known.setdefault(view, found)
 
     def _show(self, tab: str, rows: list[tuple[str, object, list]] | None, summary: str | Text) -> None:
         if tab != self.tab:

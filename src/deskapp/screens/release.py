@@ -88,7 +88,7 @@ class ReleaseScreen(DeskScreen):
         self.query_one("#aside").display = False
         self.query_one(DataTable).focus()
         self.reload()
-        self.set_interval(RELOAD_SECONDS, self.reload)
+        self.every(RELOAD_SECONDS, self.reload)
         self._take_pending()
 
     def on_screen_resume(self) -> None:

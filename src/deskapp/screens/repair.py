@@ -43,6 +43,7 @@ from deskapp.widgets.text import set_text
 
 SCENARIO = "repair"
 RELOAD_SECONDS = 5
+SHOWS = ("open", "mine", "overdue", "all")  # the filters of keys 1-4
 
 # key → (action, the states it is offered in)
 STAGE_KEYS: dict[str, tuple[str, frozenset[str]]] = {
@@ -103,8 +104,14 @@ class RepairScreen(DeskScreen):
     intake: Intake | None = None
     order_id: int | None = None  # the order the running intake has opened
     _orders: dict[str, OrderView] = {}
+    _known: dict[tuple[str, str, int | None], list[OrderView]]
+    """What each view (filter, building, clerk) showed when last read: shown at once when switched to."""
     _buildings: list[str] = []
     _unrecorded: list[tuple[str, str]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._known = {}
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="repair-title")
@@ -122,8 +129,9 @@ class RepairScreen(DeskScreen):
         self.query_one(DataTable).focus()
         self._buildings = work_orders.buildings(self.ctx.store)
         self.reload()
-        self.set_interval(RELOAD_SECONDS, self.reload)
+        self.every(RELOAD_SECONDS, self.reload)
         self._take_pending()
+        self._read_ahead()
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -143,17 +151,47 @@ class RepairScreen(DeskScreen):
     def _me(self) -> int | None:
         return self.ctx.clerk.staff_id if self.ctx.clerk else None
 
+    @property
+    def _view(self) -> tuple[str, str, int | None]:
+        return self.show, self.building, self._me
+
+    def _switched(self) -> None:
+        """Another filter or building: the orders it showed when last read are shown at once (their
+        times counted from now), and read again behind them."""
+        known = self._known.get(self._view)
+        if known is not None:
+            self._show_orders(known, self._view)
+        self.reload()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="repair.reload")
     def reload(self) -> None:
         ctx = self.ctx
+        view = show, building, me = self._view
         try:
-            orders = work_orders.list_orders(ctx.store, ctx.clock, ctx.policy, show=self.show, staff_id=self._me, building=self.building)
+            orders = work_orders.list_orders(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=me, building=building)
         except DeskappError as e:
             self.app.call_from_thread(self.notify, ctx.t.error(e), severity="error")
             return
-        self.app.call_from_thread(self._show_orders, orders)
+        self._known[view] = orders
+        self.app.call_from_thread(self._show_orders, orders, view)
 
-    def _show_orders(self, orders: list[OrderView]) -> None:
+    @work(thread=True, exit_on_error=False, group="repair.ahead")
+    def _read_ahead(self) -> None:
+        """Each filter read once as the screen is built (the console builds it while the clerk is
+        idle): its first key then shows at once. A filter read since by a key is not replaced."""
+        ctx = self.ctx
+        for show in SHOWS:
+            view = (show, "", self._me)
+            if view in self._known:
+                continue
+            try:
+                self._known.setdefault(view, work_orders.list_orders(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=view[2], building=""))
+            except DeskappError:
+                return  # the list's own read reports it
+
+    def _show_orders(self, orders: list[OrderView], view: tuple[str, str, int | None] | None = None) -> None:
+        if view is not None and view != self._view:
+            return  # read for a filter the clerk has left since
         ctx = self.ctx
         now, tz = ctx.clock.now(), ctx.policy.timezone
         table = self.query_one("#orders", ListTable)
@@ -249,12 +287,12 @@ class RepairScreen(DeskScreen):
 
     def action_show(self, show: str) -> None:
         self.show = show
-        self.reload()
+        self._switched()
 
     def action_next_building(self) -> None:
         ring = ["", *self._buildings]
         self.building = ring[(ring.index(self.building) + 1) % len(ring)] if self.building in ring else ""
-        self.reload()
+        self._switched()
 
     def action_print(self) -> None:
         order = self._highlighted()

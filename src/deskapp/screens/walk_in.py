@@ -69,8 +69,8 @@ class WalkInScreen(DeskScreen):
     def on_mount(self) -> None:
         self.query_one(VisitQueue).focus()
         self.reload()
-        self.set_interval(1, self._tick)
-        self.set_interval(RELOAD_SECONDS, self.reload)
+        self.every(1, self._tick)
+        self.every(RELOAD_SECONDS, self.reload)
 
     def on_screen_resume(self) -> None:
         self.reload()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -276,16 +276,15 @@ class HandoverRow:
 def list_handovers(store: Store, *, limit: int = 50) -> list[HandoverRow]:
     """The newest handovers first, with how many items each carried and how many were queried."""
     out, inc = aliased(Staff), aliased(Staff)
-    items = (
-        select(HandoverItem.handover_id, func.count().label("n"),
-               func.sum(case((HandoverItem.question != "", 1), else_=0)).label("q"))
-        .where(HandoverItem.state != CLOSED).group_by(HandoverItem.handover_id).subquery()
-    )
+    # Counted for each handover listed (by its index), not grouped over every item ever handed
+    # over and joined: 165 ms -> 5 ms on the 5-year store (380 000 items), F7's L key.
+    held = (HandoverItem.handover_id == Handover.id, HandoverItem.state != CLOSED)
+    items = select(func.count()).where(*held).correlate(Handover).scalar_subquery()
+    queried = select(func.count()).where(*held, HandoverItem.question != "").correlate(Handover).scalar_subquery()
     with store.read() as session:
         rows = session.exec(
-            select(Handover, out.name, inc.name, items.c.n, items.c.q)
+            select(Handover, out.name, inc.name, items, queried)
             .join(out, out.id == Handover.outgoing_id).outerjoin(inc, inc.id == Handover.incoming_id)
-            .outerjoin(items, items.c.handover_id == Handover.id)
             .order_by(Handover.id.desc()).limit(limit)
         ).all()
     return [HandoverRow(h.id, h.state, h.opened_at, h.completed_at, o, i or "", int(n or 0), int(q or 0)) for h, o, i, n, q in rows]

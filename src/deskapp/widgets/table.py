@@ -153,6 +153,11 @@ class ListTable(DataTable):
         self.clear()
         for key, cells in rows:
             self.add_row(*cells, key=key)
+        # Measured now, not on the table's next idle: a frame could come first and draw the
+        # rows in the columns of the old ones, then draw them all again once widened.
+        self._require_update_dimensions = False
+        new_rows, self._new_rows = self._new_rows, set()
+        self._update_dimensions(new_rows)
         self._filled = filled
         return True
 

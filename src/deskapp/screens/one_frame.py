@@ -1,0 +1,139 @@
+"""A layout of the screen is one frame, not two or three.
+
+Textual lays out a screen, draws the frame, and then lays out and draws again for every widget
+whose size or scrollable size the layout itself has just set: `Widget._size_updated` sets the
+widget's `virtual_size`, a reactive that asks for a layout and a repaint. For a label whose
+text grew, a list that got rows, or the scroll bar of a list that got rows, the second layout
+finds what the first found; each such round waited for Textual's next frame (at most 60 a
+second) and took 15-45 ms of a key: in F9 the "o" key (all / open) drew its list in 40 ms and
+finished at 90 ms, after two more frames for its title line and the list's scroll bar
+(scripts/bench.py --only keys, 5-year store).
+
+`OneFrameLayout._refresh_layout` first takes in what the screen's widgets have asked for and
+not yet told the screen (a widget tells it on its own idle turn, often after the frame: a list
+filled in the key's turn otherwise laid out again a frame later). It keeps Textual's layout and
+holds back its frame; drops the layout requests that the layout itself raised with a widget's
+new size; where the layout showed or hid a scroll bar (which changes what is laid out) lays out
+again at once, in the same turn; and draws the widgets that asked for a repaint on the way (a
+scroll bar's new thumb) in that same frame.
+
+Textual 8.2.8 internals relied on: `Screen._refresh_layout`, `Screen._compositor_refresh`,
+`Compositor.layers` / `update_widgets`, `Widget._layout_required` / `_layout_updates` /
+`_repaint_required` / `_clear_arrangement_cache` / `_vertical_scrollbar` …, `Screen._dirty_widgets`.
+tests/ui/test_one_frame.py fails if they stop behaving so.
+"""
+
+from __future__ import annotations
+
+from textual import messages
+from textual.geometry import Size
+from textual.widget import Widget
+
+RELAYOUTS = 2
+"""Layouts again in the same turn, at most, for scroll bars the layout showed or hid."""
+
+
+class OneFrameLayout:
+    """Mixin for a Screen (before Screen in the bases)."""
+
+    _frame_held: bool | None = None
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        scrollable = {widget: _scrollbars(widget) for widget in self.walk_children(Widget) if widget.is_scrollable}
+        if self._take_pending():
+            scroll = False  # a widget waits for a layout: the whole screen is laid out
+        repaint: set[Widget] = set()
+        held = False
+        for lap in range(1 + RELAYOUTS):
+            self._frame_held = False
+            try:
+                super()._refresh_layout(size, scroll)
+            finally:
+                held, self._frame_held = held or bool(self._frame_held), None
+            again: list[Widget] = []
+            for widget, _geometry in self._compositor.layers:  # with the scroll bars (not in .widgets)
+                if widget._layout_required:
+                    if widget in scrollable and _scrollbars(widget) != scrollable[widget]:
+                        again.append(widget)  # a scroll bar shown or hidden: laid out again
+                        scrollable[widget] = _scrollbars(widget)
+                    else:
+                        widget._layout_required = False  # asked by the size the layout gave it
+                if widget._repaint_required:
+                    widget._repaint_required = False
+                    repaint.add(widget)
+            if not again or lap == RELAYOUTS:
+                break
+            for widget in again:
+                widget._layout_required = False
+                _ask_ancestors(widget)
+            scroll = False
+        if repaint:
+            self._compositor.update_widgets(repaint)
+        if held:
+            self._compositor_refresh()
+
+    def _take_pending(self) -> bool:
+        """Take into this layout and its frame what the screen's widgets have asked for and not
+        yet told the screen (each tells it on its own idle turn, a frame later). True if one
+        asked for a layout."""
+        layout = False
+        shown = self._compositor.visible_widgets
+        for widget in _with_scrollbars(self.walk_children(Widget)):
+            if widget._layout_required:
+                widget._layout_required = False
+                _ask_ancestors(widget)
+                layout = True
+            if widget._repaint_required and widget in shown:
+                widget._repaint_required = False
+                self._dirty_widgets.add(widget)
+        return layout
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        # A widget that is not shown (in a tab not shown: a list's scroll bar restyled as the
+        # list lost the focus) cannot change the layout; Textual laid the screen out for it.
+        if not _displayed(message.widget):
+            message.stop()
+            message.prevent_default()
+            return
+        await super()._on_layout(message)
+
+    def _compositor_refresh(self) -> None:
+        if self._frame_held is not None:  # inside _refresh_layout: drawn once it is done
+            self._frame_held = True
+            return
+        super()._compositor_refresh()
+
+
+def _ask_ancestors(widget: Widget) -> None:
+    """What Widget._check_refresh does for a layout before it asks the screen for one."""
+    for ancestor in widget.ancestors:
+        if not isinstance(ancestor, Widget):
+            break
+        ancestor._clear_arrangement_cache()
+        ancestor._layout_updates += 1
+        if not ancestor.styles.auto_dimensions:
+            break
+
+
+def _with_scrollbars(widgets: list[Widget]) -> list[Widget]:
+    """The widgets and their scroll bars (which are not among their children)."""
+    found = []
+    for widget in widgets:
+        found.append(widget)
+        for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar, widget._scrollbar_corner):
+            if bar is not None:
+                found.append(bar)
+    return found
+
+
+def _displayed(widget: Widget) -> bool:
+    node = widget
+    while isinstance(node, Widget):
+        if not node.display:
+            return False
+        node = node.parent
+    return True
+
+
+def _scrollbars(widget: Widget) -> tuple[bool, bool]:
+    return widget.show_horizontal_scrollbar, widget.show_vertical_scrollbar

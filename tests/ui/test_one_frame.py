@@ -1,0 +1,129 @@
+"""A layout is one frame (deskapp.screens.one_frame): Textual lays out again, a frame later, for
+each widget whose size its layout set, and once more for a scroll bar it showed; the console's
+screens do it all in the one frame. The plain Textual screen is measured alongside: if a Textual
+upgrade changes either, these tests say so."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Label
+
+from deskapp.screens.one_frame import OneFrameLayout
+from deskapp.widgets.table import ListTable
+
+
+class Plain(Screen):
+    def compose(self) -> ComposeResult:
+        yield Label("共 0 条", id="count")
+        yield ListTable(id="rows")
+
+    def on_mount(self) -> None:
+        self.query_one(ListTable).add_columns("unit", "what")
+
+
+class OneFrame(OneFrameLayout, Plain):
+    pass
+
+
+class FramesApp(App):
+    CSS = "#rows { height: 8; }"
+
+    def __init__(self, screen: type[Screen]) -> None:
+        super().__init__()
+        self.first = screen
+        self.frames = 0
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first())
+
+    def _display(self, screen, renderable) -> None:
+        super()._display(screen, renderable)
+        if renderable is not None:
+            self.frames += 1
+
+
+async def _settle(pilot) -> None:
+    for _ in range(6):
+        await pilot.pause(0.03)
+
+
+async def _frames_for(pilot, change) -> tuple[int, int]:
+    """Frames drawn and layouts started (from the screen's update timer) after `change`."""
+    app = pilot.app
+    screen = app.screen
+    before = app.frames
+    layouts = 0
+    real = screen._refresh_layout
+
+    def counted(*args, **kwargs):
+        nonlocal layouts
+        layouts += 1
+        return real(*args, **kwargs)
+
+    screen._refresh_layout = counted
+    change(screen)
+    await _settle(pilot)
+    del screen._refresh_layout
+    return app.frames - before, layouts
+
+
+def _longer_count(screen: Screen) -> None:
+    screen.query_one("#count", Label).update(Text("共 12345 条，逾期 678 条"))
+
+
+def _rows_past_the_height(screen: Screen) -> None:
+    table = screen.query_one(ListTable)
+    table.fill([(f"r{n}", (f"7-2-{n:04d}", "水管漏水" * (1 + n % 3))) for n in range(40)])
+
+
+@pytest.mark.parametrize("change", [_longer_count, _rows_past_the_height], ids=["label grows", "list gets a scroll bar"])
+async def test_a_change_of_size_is_one_layout_and_one_frame(change) -> None:
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, layouts = await _frames_for(pilot, change)
+        assert (frames, layouts) == (1, 1)
+        table = app.screen.query_one(ListTable)
+        if change is _rows_past_the_height:
+            assert table.show_vertical_scrollbar  # shown in that one frame
+            assert "7-2-0000" in table.render_line(1).text
+
+
+@pytest.mark.parametrize("change", [_longer_count, _rows_past_the_height], ids=["label grows", "list gets a scroll bar"])
+async def test_textual_alone_takes_more_frames(change) -> None:
+    """What OneFrameLayout is for: without it the same change is two or three layouts, each in a
+    frame of its own. (If this fails after a Textual upgrade, the mixin may no longer be needed.)"""
+    app = FramesApp(Plain)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, layouts = await _frames_for(pilot, change)
+        assert frames >= 2 and layouts >= 2
+
+
+async def test_a_repaint_asked_during_the_layout_is_in_its_frame() -> None:
+    """The scroll bar's thumb moves when rows are added to a list that already scrolls: drawn in
+    the layout's frame, not in one of its own after it."""
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        _rows_past_the_height(app.screen)
+        await _settle(pilot)
+        table = app.screen.query_one(ListTable)
+        before = app.frames
+        table.fill([(f"r{n}", (f"7-3-{n:04d}", "灯不亮")) for n in range(120)])
+        await _settle(pilot)
+        assert app.frames - before == 1
+        assert table.vertical_scrollbar.window_virtual_size == 121  # the thumb is drawn for 120 rows and the header
+        assert not any(w._repaint_required or w._layout_required for w in app.screen.walk_children())
+
+
+def test_every_screen_of_the_console_lays_out_so() -> None:
+    from deskapp.screens.base import DeskScreen
+    from deskapp.screens.dialog import Dialog
+    from deskapp.screens.help import HelpScreen
+
+    for screen in (DeskScreen, Dialog, HelpScreen):
+        assert screen.__mro__.index(OneFrameLayout) < screen.__mro__.index(Screen), screen
