@@ -137,7 +137,7 @@ class Promise(SQLModel, table=True):
     kind: str = Field(max_length=32)
     text: str = Field(max_length=400)
     customer: str = Field(default="", max_length=64)
-    phone: str = Field(default="", max_length=32)
+    phone: str = Field(default="", max_length=32, index=True)  # the screen pop finds the caller's by it
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     owner_id: int = Field(foreign_key="staff.id", index=True)
     created_by_id: int = Field(foreign_key="staff.id")
@@ -318,7 +318,7 @@ class WorkOrder(SQLModel, table=True):
     category: str = Field(default="", max_length=32)  # repair_price.category, or other
     item: str = Field(max_length=200)  # what is wrong, as the customer says it
     customer: str = Field(default="", max_length=64)  # 王先生
-    phone: str = Field(default="", max_length=32)
+    phone: str = Field(default="", max_length=32, index=True)  # the screen pop finds the caller's by it
     state: str = Field(max_length=16, index=True)  # domain.work_orders.State
     appointment_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     promised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
@@ -455,7 +455,7 @@ class Feedback(SQLModel, table=True):
     kind: str = Field(default="complaint", max_length=16)  # complaint / suggestion / staff
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     customer: str = Field(default="", max_length=64)
-    phone: str = Field(default="", max_length=32)
+    phone: str = Field(default="", max_length=32, index=True)  # the screen pop finds the caller's by it
     what: str = Field(max_length=400)  # what happened
     wants: str = Field(default="", max_length=400)  # what they want
     state: str = Field(max_length=16, index=True)  # domain.feedback.State
