@@ -47,8 +47,10 @@ def _serving(sign_in, *keys: str, advance: timedelta | None = None, clock=None):
             await settle(pilot)
         if advance:
             clock.advance(seconds=advance.total_seconds())
-            # the screen's one-second tick shows the new time and the prompt it brings
-            assert await until(pilot, lambda: shown(pilot.app, "#prompt").strip())
+            # the screen's one-second tick shows the new time and the prompt it brings; the top
+            # bar's clock has a tick of its own
+            now = clock.now().astimezone(pilot.app.ctx.policy.timezone).strftime("%H:%M")
+            assert await until(pilot, lambda: shown(pilot.app, "#prompt").strip() and now in shown(pilot.app, "#bar-clock"))
         await settle(pilot)
 
     return run_before

@@ -336,3 +336,33 @@ async def test_a_str_cell_is_text_not_markup() -> None:
         await settle(pilot)
         line = table.render_line(1).text
         assert "[b]王[/b]" in line and "[/oops" in line, line
+
+
+def _standard(rule: str):
+    """A work order's detail as F4 shows it: its lines over a grid of the step's standard."""
+    from rich.console import Group
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row("动作", Text("相应填写工作联系单或维修单,传递给相关人员处理。"))
+    grid.add_row("规定", Text(rule))
+    return Group(Text("WX000126 · 已派工", style="bold"), grid)
+
+
+async def test_the_same_table_again_draws_nothing() -> None:
+    """Made again by a reload, equal but not the same object: not drawn again; another rule is."""
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = app.screen.query_one("#detail", Detail)
+        detail.show(_standard("15 分钟内到达现场"))
+        await settle(pilot)
+        before = app.frames
+        detail.show(_standard("15 分钟内到达现场"))
+        await settle(pilot)
+        assert app.frames == before
+        detail.show(_standard("30 分钟内到达现场"))
+        await settle(pilot)
+        assert app.frames == before + 1
