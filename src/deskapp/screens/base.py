@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 from textual import events
@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from deskapp.context import Context
+from deskapp.errors import DeskappError
 from deskapp.screens.one_frame import OneFrameLayout
 from deskapp.widgets.chrome import CounterBar, KeyBar
 
@@ -60,6 +61,20 @@ class DeskScreen(OneFrameLayout, Screen[ResultType]):
                 callback()
 
         return self.set_interval(seconds, tick)
+
+    @staticmethod
+    def read_ahead(known: dict[Hashable, object], views: Iterable[Hashable], read: Callable[[Hashable], object]) -> None:
+        """In a worker, as the screen is built (the console builds it while the clerk is idle):
+        each view of a list (a filter, a clerk …) not yet in `known` is read once and kept, so its
+        first key shows at once. A view read since by a key is not replaced; a store error stops
+        it (the list's own read reports it)."""
+        for view in views:
+            if view in known:
+                continue
+            try:
+                known.setdefault(view, read(view))
+            except DeskappError:
+                return
 
     @property
     def ctx(self) -> Context:

@@ -142,29 +142,23 @@ class ComplaintsScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="complaints.reload")
     def reload(self) -> None:
-        ctx = self.ctx
-        view = show, me = self.show, self._me
+        view = self.show, self._me
         try:
-            found = feedback.list_feedback(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=me)
+            found = self._read(view)
         except DeskappError as e:
-            self.app.call_from_thread(self.notify, ctx.t.error(e), severity="error")
+            self.app.call_from_thread(self.notify, self.ctx.t.error(e), severity="error")
             return
         self._known[view] = found
         self.app.call_from_thread(self._show, found, view)
 
+    def _read(self, view: tuple[str, int | None]) -> list[FeedbackView]:
+        show, me = view
+        ctx = self.ctx
+        return feedback.list_feedback(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=me)
+
     @work(thread=True, exit_on_error=False, group="complaints.ahead")
     def _read_ahead(self) -> None:
-        """Each filter read once as the screen is built (the console builds it while the clerk is
-        idle): its first key then shows at once. A filter read since by a key is not replaced."""
-        ctx = self.ctx
-        for show in SHOWS:
-            view = (show, self._me)
-            if view in self._known:
-                continue
-            try:
-                self._known.setdefault(view, feedback.list_feedback(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=view[1]))
-            except DeskappError:
-                return  # the list's own read reports it
+        self.read_ahead(self._known, [(show, self._me) for show in SHOWS], self._read)
 
     def _switched(self) -> None:
         """Another filter: the records it showed when last read are shown at once (their clocks

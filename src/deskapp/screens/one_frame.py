@@ -39,8 +39,9 @@ class OneFrameLayout:
     _frame_held: bool | None = None
 
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
-        scrollable = {widget: _scrollbars(widget) for widget in self.walk_children(Widget) if widget.is_scrollable}
-        if self._take_pending():
+        widgets = self.walk_children(Widget)
+        scrollable = {widget: _scrollbars(widget) for widget in widgets if widget.is_scrollable}
+        if self._take_requests(widgets):
             scroll = False  # a widget waits for a layout: the whole screen is laid out
         repaint: set[Widget] = set()
         held = False
@@ -72,13 +73,13 @@ class OneFrameLayout:
         if held:
             self._compositor_refresh()
 
-    def _take_pending(self) -> bool:
+    def _take_requests(self, widgets: list[Widget]) -> bool:
         """Take into this layout and its frame what the screen's widgets have asked for and not
         yet told the screen (each tells it on its own idle turn, a frame later). True if one
         asked for a layout."""
         layout = False
         shown = self._compositor.visible_widgets
-        for widget in _with_scrollbars(self.walk_children(Widget)):
+        for widget in _with_scrollbars(widgets):
             if widget._layout_required:
                 widget._layout_required = False
                 _ask_ancestors(widget)

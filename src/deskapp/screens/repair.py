@@ -163,31 +163,25 @@ class RepairScreen(DeskScreen):
             self._show_orders(known, self._view)
         self.reload()
 
+    def _read(self, view: tuple[str, str, int | None]) -> list[OrderView]:
+        show, building, me = view
+        ctx = self.ctx
+        return work_orders.list_orders(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=me, building=building)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="repair.reload")
     def reload(self) -> None:
-        ctx = self.ctx
-        view = show, building, me = self._view
+        view = self._view
         try:
-            orders = work_orders.list_orders(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=me, building=building)
+            orders = self._read(view)
         except DeskappError as e:
-            self.app.call_from_thread(self.notify, ctx.t.error(e), severity="error")
+            self.app.call_from_thread(self.notify, self.ctx.t.error(e), severity="error")
             return
         self._known[view] = orders
         self.app.call_from_thread(self._show_orders, orders, view)
 
     @work(thread=True, exit_on_error=False, group="repair.ahead")
     def _read_ahead(self) -> None:
-        """Each filter read once as the screen is built (the console builds it while the clerk is
-        idle): its first key then shows at once. A filter read since by a key is not replaced."""
-        ctx = self.ctx
-        for show in SHOWS:
-            view = (show, "", self._me)
-            if view in self._known:
-                continue
-            try:
-                self._known.setdefault(view, work_orders.list_orders(ctx.store, ctx.clock, ctx.policy, show=show, staff_id=view[2], building=""))
-            except DeskappError:
-                return  # the list's own read reports it
+        self.read_ahead(self._known, [(show, "", self._me) for show in SHOWS], self._read)
 
     def _show_orders(self, orders: list[OrderView], view: tuple[str, str, int | None] | None = None) -> None:
         if view is not None and view != self._view:

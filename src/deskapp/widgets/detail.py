@@ -26,9 +26,10 @@ class Detail(Static):
     _shown: object = None
 
     def show(self, content: VisualType = "") -> None:
-        if shown_as(content) == self._shown:
+        shown = shown_as(content)
+        if shown == self._shown:
             return  # the same record again (its list told the screen twice): nothing to draw
-        self._shown = shown_as(content)
+        self._shown = shown
         self.update(content, layout=False)
         height = self.styles.height
         if height is None or height.is_auto:
