@@ -66,8 +66,14 @@ def shown(app, selector: str) -> str:
     return console.file.getvalue()
 
 
+def panels_shown(app) -> list[StepPanel]:
+    """The step panels shown (the phone keeps one, hidden while no call is open)."""
+    return [p for p in app.screen.query(StepPanel) if p.display]
+
+
 def step(app) -> str:
-    return app.screen.query_one(StepPanel).run.step.id
+    (panel,) = panels_shown(app)
+    return panel.run.step.id
 
 
 def queue(app) -> CallQueue:
@@ -81,7 +87,7 @@ def cell(app, row_key: str, column: str) -> Text:
 
 
 async def type_into_ask(pilot, slot: str, text: str) -> None:
-    field = next(i for i in pilot.app.screen.query("#step-inputs Input") if i.name == slot)
+    field = next(i for i in pilot.app.screen.query("#step-inputs Input") if i.name == slot and i.parent.display)
     field.focus()
     field.value = ""
     await pilot.press(*text, "enter")

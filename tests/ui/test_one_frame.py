@@ -120,6 +120,51 @@ async def test_a_repaint_asked_during_the_layout_is_in_its_frame() -> None:
         assert not any(w._repaint_required or w._layout_required for w in app.screen.walk_children())
 
 
+def _told_before_a_layout(screen: Screen) -> None:
+    """The label grows and tells the screen (its Layout and Update are queued), and the screen's
+    frame timer lays out before the screen reads them: the timer does not wait for its queue."""
+    label = screen.query_one("#count", Label)
+    label.update(Text("共 12345 条，逾期 678 条"))
+    label._check_refresh()  # what the label does on its idle turn
+    screen._refresh_layout()
+
+
+async def test_what_a_widget_told_before_the_layout_is_not_laid_out_and_drawn_again() -> None:
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, layouts = await _frames_for(pilot, _told_before_a_layout)
+        assert (frames, layouts) == (1, 1)
+        assert "逾期 678 条" in app.screen.query_one("#count", Label).render_line(0).text
+
+
+async def test_textual_alone_lays_out_and_draws_again_for_what_was_told_before() -> None:
+    app = FramesApp(Plain)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, layouts = await _frames_for(pilot, _told_before_a_layout)
+        assert frames >= 2 and layouts >= 2
+
+
+async def test_a_repaint_told_before_a_whole_screen_frame_is_not_drawn_again() -> None:
+    """A change of focus repaints the whole screen: a field's repaint told to the screen before
+    that frame and read after it would draw a second, identical frame."""
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        screen = app.screen
+        label = screen.query_one("#count", Label)
+
+        def repaint_then_whole_frame(screen: Screen) -> None:
+            label.update(Text("共 0 条"), layout=False)
+            label._check_refresh()  # its Update queued
+            screen.refresh()  # the whole screen
+            screen._on_timer_update()
+
+        frames, layouts = await _frames_for(pilot, repaint_then_whole_frame)
+        assert frames == 1
+
+
 def test_every_screen_of_the_console_lays_out_so() -> None:
     from deskapp.screens.base import DeskScreen
     from deskapp.screens.dialog import Dialog

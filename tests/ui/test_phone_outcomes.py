@@ -14,6 +14,7 @@ from phone_helpers import (
     answer_oldest,
     cell,
     open_phone,
+    panels_shown,
     queue,
     settle,
     shown,
@@ -28,7 +29,6 @@ from sqlmodel import select
 from deskapp.screens.log_call import LogCallDialog
 from deskapp.services import calls, flows
 from deskapp.store.tables import Call, Promise
-from deskapp.widgets.step_panel import StepPanel
 
 SIZE = (80, 24)
 
@@ -60,7 +60,7 @@ async def hang_up_at_end(pilot) -> None:
     """Enter at an end step: the call ends and the panel closes."""
     await pilot.press("enter")
     await settle(pilot)
-    assert not pilot.app.screen.query(StepPanel)
+    assert not panels_shown(pilot.app)
 
 
 async def test_an_inquiry_answered_within_our_remit(demo_store, make_app, sign_in, clock) -> None:
@@ -314,7 +314,7 @@ async def test_a_call_answered_at_another_console_shows_the_colleague_within_a_s
         assert "响铃 0 · 通话中 1" in shown(app, "#phone-title")
         await pilot.press("f3")  # nothing left ringing: F3 answers nothing
         await settle(pilot)
-        assert not app.screen.query(StepPanel)
+        assert not panels_shown(app)
     assert stored(demo_store, call_id).answered_by_id == staff_id(demo_store, "c02")
 
 
@@ -339,7 +339,7 @@ async def test_escape_goes_back_a_step_and_the_move_is_recorded(demo_store, make
         await pilot.press("ctrl+h")
         await settle(pilot)
         assert step(app) == "identify_unit"
-        assert app.screen.query_one(StepPanel).run.position == 3
+        assert panels_shown(app)[0].run.position == 3
     assert moves(demo_store, call_id) == [("answer", "next"), ("answer", "back"), ("answer", "next"), ("identify", "next")]
 
 

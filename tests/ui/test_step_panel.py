@@ -15,7 +15,7 @@ from deskapp.screens.help import HelpScreen
 from deskapp.standards.catalogue import shipped
 from deskapp.standards.engine import FlowRun, Taken
 from deskapp.widgets.chrome import KeyBar
-from deskapp.widgets.step_panel import MISSING_STYLE, StepPanel
+from deskapp.widgets.step_panel import MISSING_STYLE, AskField, StepPanel
 
 SIZE = (80, 24)
 
@@ -227,3 +227,55 @@ async def test_the_panel_in_english(flow_app) -> None:
         assert _panel(app).border_title == "Item release"
         await pilot.press("1", "enter", *GOODS, "3")
         assert "Arrears of 3 months or more: the office director must be told" in _shown(app)
+
+
+async def test_the_fields_are_made_once_and_given_to_each_step_that_asks(flow_app) -> None:
+    """A step's fields are not mounted for it (that drew the step, then the step with its fields a
+    frame later): the panel's rows are made once, and a step shows as many as it asks."""
+    app = flow_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot)
+        fields = list(_panel(app).query(AskField))
+        assert fields and not any(field.parent.display for field in fields)  # the first step asks nothing
+        await pilot.press("1", "enter")
+        assert _step(app) == "owner_items"
+        shown = [field for field in _panel(app).query(AskField) if field.parent.display]
+        assert [field.name for field in shown] == list(_panel(app).run.step.ask)
+        assert [field.value for field in shown][:1] == ["冰箱1、沙发1"]  # filled from the record
+        assert list(_panel(app).query(AskField)) == fields  # the same widgets, none mounted
+        assert app.focused is shown[0]
+        await pilot.press(*GOODS)
+        assert _step(app) == "owner_sign"
+        assert not any(field.parent.display for field in fields)
+        assert app.focused is _panel(app)  # not a field now hidden
+
+
+async def test_an_enter_typed_into_a_field_at_a_step_left_is_not_taken_at_the_next(flow_app) -> None:
+    """A field serves step after step: an Enter it took at one step (typed ahead, still in the
+    queue when the step was left) must not go on at the step it now serves."""
+    app = flow_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot)
+        await pilot.press("1", "enter")
+        first, second = [field for field in _panel(app).query(AskField) if field.parent.display][:2]
+        first.post_message(AskField.Done(first, first.step_no - 1))  # typed at the step before
+        await pilot.pause()
+        assert app.focused is first and _step(app) == "owner_items"
+        first.post_message(AskField.Done(first, first.step_no))  # typed at this step: the next field
+        await pilot.pause()
+        assert app.focused is second
+
+
+async def test_a_panel_loaded_with_another_run_starts_it_afresh(flow_app) -> None:
+    """The phone and walk-in screens keep one panel and load each call's or visitor's flow into it."""
+    app = flow_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot)
+        await pilot.press("2", "2")  # tenant, in arrears: refused, an end step
+        panel = _panel(app)
+        panel.load(FlowRun(shipped().scenarios["release"], start=START), {**RECORD, "tenant": "赵"})
+        await pilot.pause()
+        assert _step(app) == START and panel.run.trail == []
+        assert panel.values["tenant"] == "赵"
+        await pilot.press("2")
+        assert _step(app) == "tenant_fees"

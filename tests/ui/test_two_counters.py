@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from deskapp.services import feedback, visits, work_orders as W
 from deskapp.store.tables import Feedback, FeedbackEvent, Visit, WorkOrder, WorkOrderEvent
 from repair_helpers import dispatched, open_repairs, settle, shown, staff_id
-from walk_in_helpers import open_walk_in, register, serve_first
+from walk_in_helpers import open_walk_in, panels_shown, register, serve_first
 
 
 def _said(app) -> list[str]:
@@ -63,7 +63,7 @@ async def test_a_waiting_visitor_served_at_another_counter_is_not_taken_over(dem
         visits.start_service(demo_store, clock, visit_id, other, "walk_in")
         await serve_first(pilot)  # Enter on the row as it was read: waiting
         assert said == ["此记录已被 吴嘉欣 于 10:00 修改,请重新载入"]
-        assert not app.screen.query("#panel")  # no flow opened for a visitor who is not hers
+        assert not panels_shown(app)  # no flow opened for a visitor who is not hers
 
     with demo_store.read() as session:
         visit = session.get(Visit, visit_id)

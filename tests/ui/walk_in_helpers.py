@@ -59,8 +59,14 @@ def shown(app, selector: str) -> str:
     return console.file.getvalue()
 
 
+def panels_shown(app) -> list[StepPanel]:
+    """The step panels shown (the screen keeps one, hidden while nobody is served)."""
+    return [p for p in app.screen.query(StepPanel) if p.display]
+
+
 def panel(app) -> StepPanel:
-    return app.screen.query_one(StepPanel)
+    (shown_panel,) = panels_shown(app)
+    return shown_panel
 
 
 async def serve_first(pilot) -> None:
@@ -72,7 +78,7 @@ async def serve_first(pilot) -> None:
 
 
 async def type_into_ask(pilot, slot: str, text: str) -> None:
-    field = next(i for i in pilot.app.screen.query("#step-inputs Input") if i.name == slot)
+    field = next(i for i in pilot.app.screen.query("#step-inputs Input") if i.name == slot and i.parent.display)
     field.focus()
     field.value = ""
     await pilot.press(*text, "enter")

@@ -26,6 +26,7 @@ tests/ui/test_one_frame.py fails if they stop behaving so.
 from __future__ import annotations
 
 from textual import messages
+from textual._time import get_time
 from textual.geometry import Size
 from textual.widget import Widget
 
@@ -37,12 +38,16 @@ class OneFrameLayout:
     """Mixin for a Screen (before Screen in the bases)."""
 
     _frame_held: bool | None = None
+    _laid_out_at = float("-inf")  # when the last layout began (textual._time.get_time, as Message.time)
 
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        started = get_time()
         widgets = self.walk_children(Widget)
         scrollable = {widget: _scrollbars(widget) for widget in widgets if widget.is_scrollable}
         if self._take_requests(widgets):
             scroll = False  # a widget waits for a layout: the whole screen is laid out
+        if not scroll or self._layout_widgets:  # not only a scroll: every widget is laid out
+            self._laid_out_at = started
         repaint: set[Widget] = set()
         held = False
         for lap in range(1 + RELAYOUTS):
@@ -92,7 +97,10 @@ class OneFrameLayout:
     async def _on_layout(self, message: messages.Layout) -> None:
         # A widget that is not shown (in a tab not shown: a list's scroll bar restyled as the
         # list lost the focus) cannot change the layout; Textual laid the screen out for it.
-        if not _displayed(message.widget):
+        # Nor can one that asked before the last layout began: that layout took it in. (A widget
+        # tells the screen on its own turn; the screen's frame timer does not wait for the
+        # messages already in its queue, so they came after the frame and made another.)
+        if not _displayed(message.widget) or message.time <= self._laid_out_at:
             message.stop()
             message.prevent_default()
             return
@@ -102,7 +110,32 @@ class OneFrameLayout:
         if self._frame_held is not None:  # inside _refresh_layout: drawn once it is done
             self._frame_held = True
             return
+        if self is self.app.screen:
+            self._take_repaints()
         super()._compositor_refresh()
+
+    def _take_repaints(self) -> None:
+        """Draw in this frame what the shown widgets have asked to repaint and not yet told the
+        screen. A widget tells the screen on its own idle turn: a field that took the focus in the
+        key's turn told it after the frame, and was drawn again a frame (~30 ms) later.
+
+        A frame that repaints the whole screen (a change of focus does) draws every widget as it
+        is now: what they asked to repaint is done, and nothing is left to a frame after it."""
+        compositor = self._compositor
+        shown = compositor.visible_widgets
+        whole = self.size.region in compositor._dirty_regions
+        taken = set()
+        for widget in _with_scrollbars(self.walk_children(Widget)):
+            if widget not in shown:
+                continue
+            if whole:
+                widget._repaint_required = False
+                widget._exchange_repaint_regions()
+            elif widget._repaint_required or widget._repaint_regions:  # asked, or told and not yet drawn
+                widget._repaint_required = False
+                taken.add(widget)
+        if taken:
+            compositor.update_widgets(taken)
 
 
 def _ask_ancestors(widget: Widget) -> None:

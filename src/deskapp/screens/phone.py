@@ -8,13 +8,13 @@ to a colleague while on the phone (Std 2 scene 2).
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from deskapp.domain.visits import Level
@@ -32,6 +32,7 @@ from deskapp.services.visits import FieldError, StaffOnDuty
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.widgets.call_queue import CallQueue
+from deskapp.widgets.flow_box import FlowBox
 from deskapp.widgets.step_panel import StepPanel
 
 SCENARIO = "phone"
@@ -43,7 +44,6 @@ class PhoneScreen(DeskScreen):
     PhoneScreen #phone-title { padding: 0 1; text-style: bold; }
     PhoneScreen #pop { height: auto; max-height: 7; padding: 0 1; background: $boost; }
     PhoneScreen #talking { height: 1fr; }
-    PhoneScreen #idle { padding: 1 2; color: $text-muted; }
     """
 
     BINDINGS = [
@@ -57,13 +57,13 @@ class PhoneScreen(DeskScreen):
 
     current: CallView | None = None
     _fingerprint: tuple | None = None
+    _read_at = 0.0  # when the read shown began (time.monotonic)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="phone-title")
         yield CallQueue(id="calls")
         yield Static(id="pop")
-        with Vertical(id="talking"):
-            yield Static(self.t("phone.idle"), id="idle")
+        yield FlowBox(self.ctx.catalogue, self.ctx.catalogue.scenarios[SCENARIO], self.t("phone.idle"), guard=self._leaving, id="talking")
 
     def on_mount(self) -> None:
         self.query_one(CallQueue).focus()
@@ -82,13 +82,28 @@ class PhoneScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="phone.reload")
     def reload(self) -> None:
-        store = self.ctx.store
+        started = time.monotonic()
         try:
-            snapshot = (calls.fingerprint(store), calls.open_calls(store), calls.callbacks_owed(store))
+            snapshot = self._read()
         except DeskappError as e:
             self.app.call_from_thread(self.notify, self.ctx.t.error(e), severity="error")
             return
-        self.app.call_from_thread(self._show, *snapshot)
+        self.app.call_from_thread(self._show, *snapshot, read_at=started)
+
+    def _reload_now(self) -> None:
+        """The queue as the clerk's key left it, drawn in the key's own frame (read in a worker it
+        was a second frame, ~30 ms after the first); the three reads take 3-5 ms on a 5-year store."""
+        started = time.monotonic()
+        try:
+            snapshot = self._read()
+        except DeskappError as e:
+            self.notify(self.ctx.t.error(e), severity="error")
+            return
+        self._show(*snapshot, read_at=started)
+
+    def _read(self) -> tuple[tuple, list[CallView], list[CallbackView]]:
+        store = self.ctx.store
+        return calls.fingerprint(store), calls.open_calls(store), calls.callbacks_owed(store)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="phone.poll")
     def _poll(self) -> None:
@@ -101,7 +116,10 @@ class PhoneScreen(DeskScreen):
         if latest != self._fingerprint:
             self.app.call_from_thread(self.reload)
 
-    def _show(self, fingerprint: tuple, open_calls: list[CallView], owed: list[CallbackView]) -> None:
+    def _show(self, fingerprint: tuple, open_calls: list[CallView], owed: list[CallbackView], read_at: float = 0.0) -> None:
+        if read_at < self._read_at:  # begun before the read shown: older
+            return
+        self._read_at = read_at
         self._fingerprint = fingerprint
         now = self.ctx.clock.now()
         self.query_one(CallQueue).show(open_calls, owed, now, self._me)
@@ -119,39 +137,39 @@ class PhoneScreen(DeskScreen):
 
     # -- answering --------------------------------------------------------------------------
 
-    async def action_answer_oldest(self) -> None:
+    def action_answer_oldest(self) -> None:
         ringing = [c for c in self.query_one(CallQueue).calls if c.state == "ringing"]
         if ringing:
-            await self._answer(ringing[0])
+            self._answer(ringing[0])
 
     @on(DataTable.RowSelected, "#calls")
-    async def _selected(self, event: DataTable.RowSelected) -> None:
+    def _selected(self, event: DataTable.RowSelected) -> None:
         item = self.query_one(CallQueue).selected()
         if isinstance(item, CallbackView):
-            await self._call_back(item)
+            self._call_back(item)
         elif item is not None and item.state == "ringing":
-            await self._answer(item)
+            self._answer(item)
         elif item is not None and item.state == "on_hold":
-            await self._resume(item)
+            self._resume(item)
         elif item is not None and item.state == "talking" and item.answered_by_id == self._me:
-            await self._open(item.id)
+            self._open(item.id)
 
-    async def _answer(self, call: CallView) -> None:
+    def _answer(self, call: CallView) -> None:
         if self._do(calls.answer, call.id, version=call.version):
-            await self._open(call.id)
+            self._open(call.id)
 
-    async def _resume(self, call: CallView) -> None:
+    def _resume(self, call: CallView) -> None:
         if self._do(calls.resume, call.id, version=call.version):
             self.notify(self._texts("phone_resume"))
-            await self._open(call.id)
+            self._open(call.id)
 
-    async def _call_back(self, owed: CallbackView) -> None:
+    def _call_back(self, owed: CallbackView) -> None:
         try:
             call_id = calls.start_callback(self.ctx.store, self.ctx.clock, self._me, owed)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="error")
             return
-        await self._open(call_id)
+        self._open(call_id)
 
     def _do(self, change, call_id: int, **version: int) -> bool:
         """A change of a call; `version=` the call as the queue showed it: if another counter took
@@ -162,14 +180,14 @@ class PhoneScreen(DeskScreen):
             self.notify(self.ctx.t.error(e), severity="error")
             return False
         finally:
-            self.reload()
+            self._reload_now()
         return True
 
     def _texts(self, text_id: str) -> str:
         entry = self.ctx.catalogue.texts.get(text_id)
         return entry.text(self.ctx.lang) if entry else ""
 
-    async def _open(self, call_id: int) -> None:
+    def _open(self, call_id: int) -> None:
         """Show the call in the step panel, where it was (a held call resumes at its step)."""
         ctx = self.ctx
         try:
@@ -184,12 +202,7 @@ class PhoneScreen(DeskScreen):
         for _scenario, _step, via in moves:
             run.apply(via)
         self.current = call
-        box = self.query_one("#talking", Vertical)
-        # Gone before the next is mounted: another call taken while talking replaces a panel of the same id.
-        await box.remove_children()
-        panel = StepPanel(ctx.catalogue, run, self._slot_values(call), guard=self._leaving, id="panel")
-        await box.mount(panel)
-        self.call_after_refresh(panel.focus)
+        self.query_one(FlowBox).open(run, self._slot_values(call))
         self._show_pop(call)
 
     def _slot_values(self, call: CallView) -> dict[str, object]:
@@ -231,12 +244,10 @@ class PhoneScreen(DeskScreen):
 
     def _close_panel(self) -> None:
         self.current = None
-        box = self.query_one("#talking", Vertical)
-        box.remove_children()
-        box.mount(Static(self.t("phone.idle"), id="idle"))
+        self.query_one(FlowBox).close()
         self.query_one("#pop", Static).display = False
         self.query_one(CallQueue).focus()
-        self.reload()
+        self._reload_now()
 
     # -- the flow ---------------------------------------------------------------------------
 
@@ -267,6 +278,8 @@ class PhoneScreen(DeskScreen):
 
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
+        if self.current is None or event.run is not event.panel.run:  # a move of a call since put down
+            return
         try:
             flows.record_move(self.ctx.store, self.ctx.clock, RECORD, self.current.id, self._me, SCENARIO, event.step, event.via)
             if not event.forward and event.to.promise:  # back over the step that made it: made anew on leaving
@@ -276,6 +289,8 @@ class PhoneScreen(DeskScreen):
 
     @on(StepPanel.Finished)
     def _finished(self, event: StepPanel.Finished) -> None:
+        if self.current is None or event.run is not event.panel.run:
+            return
         step = event.run.step
         values = event.panel.values
         purpose = str(values.get("purpose") or "")
@@ -302,8 +317,8 @@ class PhoneScreen(DeskScreen):
         self._close_panel()
 
     def current_tips(self) -> list[tuple[str, str]]:
-        panels = self.query(StepPanel)
-        return panels.first().current_tips() if panels else []
+        panel = self.query_one(FlowBox).panel
+        return panel.current_tips() if panel else []
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -322,24 +337,23 @@ class PhoneScreen(DeskScreen):
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
-    async def action_hold(self) -> None:
+    def action_hold(self) -> None:
         """Hold the current call (the hold phrase shown), or resume my latest held call."""
         if self.current is not None and self.current.state == "talking":
             call = self.current
             if self._do(calls.hold, call.id):
                 self.notify(self._texts("phone_hold"), title=self.t("phone.held_title"))
                 self.current = None
-                box = self.query_one("#talking", Vertical)
-                box.remove_children()
-                box.mount(Static(self.t("phone.idle"), id="idle"))
+                self.query_one(FlowBox).close()
+                self.query_one(CallQueue).focus()
             return
         held = [c for c in self.query_one(CallQueue).calls if c.state == "on_hold" and c.answered_by_id == self._me]
         if held:
-            await self._resume(held[-1])
+            self._resume(held[-1])
 
     def action_hang_up(self) -> None:
         if self.current is not None:
-            purpose = str(self.query_one(StepPanel).values.get("purpose") or "")
+            purpose = str(self.query_one(FlowBox).panel.values.get("purpose") or "")
             self._end(purpose or "dropped")
 
     def action_missed(self) -> None:

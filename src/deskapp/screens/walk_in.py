@@ -12,7 +12,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from deskapp.domain.visits import Level, mm_ss, needs_handoff, question_escalation_due, waited
@@ -30,6 +29,7 @@ from deskapp.services.visits import StaffOnDuty, VisitView
 from deskapp.standards.engine import FlowRun
 from deskapp.standards.model import Step
 from deskapp.standards.registry import ACTIONS
+from deskapp.widgets.flow_box import FlowBox
 from deskapp.widgets.step_panel import StepPanel
 from deskapp.widgets.visit_queue import VisitQueue
 
@@ -42,8 +42,6 @@ class WalkInScreen(DeskScreen):
     WalkInScreen #queue-title { padding: 0 1; text-style: bold; }
     WalkInScreen #prompt { height: auto; padding: 0 1; }
     WalkInScreen #prompt.warn { background: $warning 30%; }
-    WalkInScreen #serving { height: 1fr; }
-    WalkInScreen #idle { padding: 1 2; color: $text-muted; }
     """
 
     BINDINGS = [
@@ -63,8 +61,7 @@ class WalkInScreen(DeskScreen):
         yield Static(id="queue-title")
         yield VisitQueue(id="queue")
         yield Static(id="prompt")
-        with Vertical(id="serving"):
-            yield Static(self.t("walk_in.idle"), id="idle")
+        yield FlowBox(self.ctx.catalogue, self.ctx.catalogue.scenarios[SCENARIO], self.t("walk_in.idle"), guard=self._leaving, id="serving")
 
     def on_mount(self) -> None:
         self.query_one(VisitQueue).focus()
@@ -149,16 +146,16 @@ class WalkInScreen(DeskScreen):
     # -- serving a visitor ----------------------------------------------------------------
 
     @on(DataTable.RowSelected, "#queue")
-    async def _serve_selected(self, event: DataTable.RowSelected) -> None:
+    def _serve_selected(self, event: DataTable.RowSelected) -> None:
         visit = self.query_one(VisitQueue).selected()
         if visit is None:
             return
         if visit.state == "serving" and visit.served_by_id != self._me and visit.id != getattr(self.current, "id", None):
             self.notify(self.t("walk_in.served_by_other", name=visit.served_by), severity="warning")
             return
-        await self.serve(visit)
+        self.serve(visit)
 
-    async def serve(self, visit: VisitView) -> None:
+    def serve(self, visit: VisitView) -> None:
         ctx = self.ctx
         try:
             # A visitor not already this clerk's is taken as the queue showed them: if another
@@ -173,12 +170,7 @@ class WalkInScreen(DeskScreen):
         for _scenario, _step, via in moves:
             run.apply(via)
         self.current, self.run = visit, run
-        serving = self.query_one("#serving", Vertical)
-        # Gone before the next is mounted: serving another visitor replaces a panel of the same id.
-        await serving.remove_children()
-        panel = StepPanel(ctx.catalogue, run, self._slot_values(visit), guard=self._leaving, id="panel")
-        await serving.mount(panel)
-        self.call_after_refresh(panel.focus)
+        self.query_one(FlowBox).open(run, self._slot_values(visit))
         self.reload()
 
     def _slot_values(self, visit: VisitView) -> dict[str, object]:
@@ -218,6 +210,8 @@ class WalkInScreen(DeskScreen):
     @on(StepPanel.Moved)
     def _moved(self, event: StepPanel.Moved) -> None:
         """Record the move (one step on, or one back) and run what the reached step does."""
+        if event.run is not self.run:  # a move of a visit since closed
+            return
         ctx = self.ctx
         try:
             visits.record_move(ctx.store, ctx.clock, self.current.id, self._me, SCENARIO, event.step, event.via)
@@ -235,6 +229,8 @@ class WalkInScreen(DeskScreen):
 
     @on(StepPanel.Finished)
     def _finished(self, event: StepPanel.Finished) -> None:
+        if event.run is not self.run:
+            return
         step = event.run.step
         outcome = step.outcome or ("handed_off" if step.handoff else "done")
         visit = self.current
@@ -260,15 +256,13 @@ class WalkInScreen(DeskScreen):
 
     def _close_panel(self) -> None:
         self.current, self.run = None, None
-        serving = self.query_one("#serving", Vertical)
-        serving.remove_children()
-        serving.mount(Static(self.t("walk_in.idle"), id="idle"))
+        self.query_one(FlowBox).close()
         self.query_one(VisitQueue).focus()
         self.reload()
 
     def current_tips(self) -> list[tuple[str, str]]:
-        panels = self.query(StepPanel)
-        return panels.first().current_tips() if panels else []
+        panel = self.query_one(FlowBox).panel
+        return panel.current_tips() if panel else []
 
     # -- keys -----------------------------------------------------------------------------
 
@@ -307,7 +301,7 @@ class WalkInScreen(DeskScreen):
             if choice is None:
                 return
             visits.escalate(self.ctx.store, self.ctx.clock, visit.id, self._me, choice.to.id, choice.level, choice.reason)
-            self.query_one(StepPanel).set_values(colleague=choice.to.name)
+            self.query_one(FlowBox).panel.set_values(colleague=choice.to.name)
             self.notify(self.t("walk_in.escalated", who=visit.called(self.t), to=choice.to.name))
             self.reload()
 

@@ -273,6 +273,7 @@ class Call(SQLModel, table=True):
     """A telephone call at the hotline: ringing, answered, held, ended — or missed and owed."""
 
     __mapper_args__ = VERSIONED
+    __table_args__ = (Index("ix_call_owed", "state", "returned_by_call_id"),)  # the missed calls not yet returned
 
     id: int | None = Field(default=None, primary_key=True)
     version: int = _version()  # raised by every change: see VERSIONED

@@ -38,6 +38,40 @@ HINTED = ("appointment", "category", "title", "resident_kind", "due", "goods", "
 MISSING_STYLE = "reverse"
 
 
+class AskField(Input):
+    """The field of one asked slot. A panel makes its fields once and gives them to each step
+    that asks (a field mounted for each step drew the step without it, then again with it)."""
+
+    slot = ""
+    """The slot it asks for at this step; "" while no step uses it (hidden)."""
+    step_no = 0
+    """Counts the steps it was given to: an Enter typed into it at one step is not taken for the next."""
+
+    class Done(Message):
+        """Enter in the field, at the step it was given to as `step_no`."""
+
+        def __init__(self, field: AskField, step_no: int) -> None:
+            super().__init__()
+            self.field, self.step_no = field, step_no
+
+    @property
+    def name(self) -> str | None:
+        return self.slot or None
+
+    async def action_submit(self) -> None:
+        self.post_message(self.Done(self, self.step_no))
+
+
+class AskError(Label):
+    """The line under an asked field: what is wrong with it, or a better wording (禁语)."""
+
+    slot = ""
+
+    @property
+    def name(self) -> str | None:
+        return self.slot or None
+
+
 class StepPanel(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     StepPanel {
@@ -113,16 +147,28 @@ class StepPanel(VerticalScroll, can_focus=True):
         self.run = run
         self.values: dict[str, object] = dict(values or {})
         self.guard = guard
-        # The step's fields and the lines under them, as made: a row mounted a moment ago has not
-        # mounted its Input yet (a DOM query misses it), and one of the step before may still be there.
-        self._asked: list[Input] = []
-        self._ask_errors: dict[str, Label] = {}
+        # Rows for the most slots a step of the catalogue asks (label, field, line under it),
+        # made once: a step shows as many as it asks, the rest are hidden.
+        most = max((len(step.ask) for scenario in catalogue.scenarios.values() for step in scenario.steps.values()), default=0)
+        self._rows = [
+            (Horizontal(classes="ask-row"), Label(classes="ask-label"), AskField(compact=True), AskError(classes="ask-error"))
+            for _ in range(most)
+        ]
+        # The step's fields, and the lines under them by slot.
+        self._asked: list[AskField] = []
+        self._ask_errors: dict[str, AskError] = {}
         self._finish_told = False  # Finished posted at this end step: a second Enter does not finish it again
 
     def compose(self) -> ComposeResult:
         yield Static(id="step-progress")
         yield Static(id="step-body")
-        yield Vertical(id="step-inputs")
+        with Vertical(id="step-inputs"):
+            for row, label, field, error in self._rows:
+                with row:
+                    yield label
+                    yield field
+                row.display = error.display = False
+                yield error
         yield Static(id="step-error")
         yield Static(id="step-ways")
 
@@ -138,6 +184,14 @@ class StepPanel(VerticalScroll, can_focus=True):
     @property
     def _lang(self) -> str:
         return self.app.ctx.lang
+
+    def load(self, run: FlowRun, values: Mapping[str, object] | None = None) -> None:
+        """Show another record's flow in this panel (made once, loaded for each record served):
+        a panel mounted anew for each is a compose and a mount in the clerk's key."""
+        self.run = run
+        self.values = dict(values or {})
+        self._finish_told = False
+        self.refresh_step()
 
     def set_values(self, **values: object) -> None:
         """Fill more slots from the record (unit, surname, amount …) and redraw."""
@@ -221,31 +275,43 @@ class StepPanel(VerticalScroll, can_focus=True):
         return grid
 
     def _show_inputs(self, step: Step) -> None:
-        box = self.query_one("#step-inputs", Vertical)
-        box.remove_children()
-        rows = []
+        """The step's rows: one per asked slot, filled from the values; the other rows hidden."""
+        if len(step.ask) > len(self._rows):  # a catalogue other than the one the panel was made for
+            more = [(Horizontal(classes="ask-row"), Label(classes="ask-label"), AskField(compact=True), AskError(classes="ask-error"))
+                    for _ in range(len(step.ask) - len(self._rows))]
+            self._rows += more
+            self.query_one("#step-inputs", Vertical).mount_all(
+                [widget for row, label, field, error in more for widget in (row, error)])
+            for row, label, field, _error in more:
+                row.mount_all([label, field])
         self._asked, self._ask_errors = [], {}
-        for slot in step.ask:
-            field = Input(
-                str(self.values.get(slot, "") or ""), name=slot, compact=True,
-                placeholder=self._t(f"ask_hint.{ASKABLE[slot]}") if ASKABLE[slot] in HINTED else "",
-            )
-            rows.append(Horizontal(Label(self._t(f"slot.{slot}"), classes="ask-label"), field, classes="ask-row"))
-            error = Label("", classes="ask-error", name=slot)
+        for n, (row, label, field, error) in enumerate(self._rows):
+            slot = step.ask[n] if n < len(step.ask) else ""
+            field.slot = error.slot = slot
+            field.step_no += 1
+            row.display = bool(slot)
+            error.update("")
             error.display = False
-            rows.append(error)
+            if not slot:
+                continue
+            label.update(self._t(f"slot.{slot}"))
+            field.placeholder = self._t(f"ask_hint.{ASKABLE[slot]}") if ASKABLE[slot] in HINTED else ""
+            field.value = str(self.values.get(slot, "") or "")
+            field.cursor_position = len(field.value)
             self._asked.append(field)
             self._ask_errors[slot] = error
-        if rows:
-            box.mount(*rows)
-            first = self._asked[0]
-            self.call_after_refresh(lambda: first.focus() if first in self._asked else None)  # still this step's
+        if not self.display:  # a panel kept hidden for the next record takes no focus
+            return
+        if self._asked:
+            self._asked[0].focus()
+        elif self.screen.focused in [field for _row, _label, field, _error in self._rows]:  # now hidden
+            self.focus()
 
     @on(Input.Changed, "#step-inputs Input")
     def _check_forbidden(self, event: Input.Changed) -> None:
         """A note the clerk types (a text slot) gets the 禁语 check, with the better wording."""
         event.stop()
-        if ASKABLE.get(event.input.name or "") != "text":
+        if ASKABLE.get(event.input.name or "") != "text" or event.value != event.input.value:  # a value since replaced
             return
         ctx = self.app.ctx
         hits = find_forbidden(event.value, ctx.catalogue)
@@ -255,13 +321,13 @@ class StepPanel(VerticalScroll, can_focus=True):
         )
         self._field_message(event.input.name, Text(warning, style="yellow") if warning else "")
 
-    @on(Input.Submitted)
-    def _input_done(self, event: Input.Submitted) -> None:
+    @on(AskField.Done)
+    def _input_done(self, event: AskField.Done) -> None:
         event.stop()
         inputs = self._asked
-        if event.input not in inputs:  # Enter typed ahead into a field of the step just left
+        if event.field not in inputs or event.step_no != event.field.step_no:  # Enter typed ahead, at the step just left
             return
-        at = inputs.index(event.input)
+        at = inputs.index(event.field)
         if at < len(inputs) - 1:
             inputs[at + 1].focus()
         else:
@@ -280,7 +346,7 @@ class StepPanel(VerticalScroll, can_focus=True):
         """Check every asked slot; show each problem at its field. True when all are good."""
         step = self.run.step
         good: dict[str, object] = {}
-        first_bad: Input | None = None
+        first_bad: AskField | None = None
         now = self.app.ctx.clock.now().astimezone(self.app.ctx.policy.timezone)
         for field in self._asked:
             try:
