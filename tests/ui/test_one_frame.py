@@ -161,8 +161,35 @@ async def test_a_repaint_told_before_a_whole_screen_frame_is_not_drawn_again() -
             screen.refresh()  # the whole screen
             screen._on_timer_update()
 
-        frames, layouts = await _frames_for(pilot, repaint_then_whole_frame)
+        frames, _layouts = await _frames_for(pilot, repaint_then_whole_frame)
         assert frames == 1
+
+
+def _told_then_the_timer(screen: Screen) -> None:
+    """The label grows and tells the screen, and the screen's frame timer (a task of its own)
+    fires before the screen has read what it was told."""
+    label = screen.query_one("#count", Label)
+    label.update(Text("共 12345 条，逾期 678 条"))
+    label._check_refresh()  # its Layout and Update are in the screen's queue
+    screen.refresh()  # something for the timer to draw
+    screen._on_timer_update()
+
+
+async def test_a_frame_waits_for_what_the_screen_was_told() -> None:
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, layouts = await _frames_for(pilot, _told_then_the_timer)
+        assert (frames, layouts) == (1, 1)
+        assert "逾期 678 条" in app.screen.query_one("#count", Label).render_line(0).text
+
+
+async def test_textual_alone_draws_before_it_reads_what_it_was_told() -> None:
+    app = FramesApp(Plain)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, _layouts = await _frames_for(pilot, _told_then_the_timer)
+        assert frames >= 2
 
 
 def test_every_screen_of_the_console_lays_out_so() -> None:
@@ -194,5 +221,5 @@ def test_no_screen_hides_the_mixins_methods() -> None:
     screens = subclasses(DeskScreen) | subclasses(Dialog)
     assert len(screens) > 10
     for screen in screens:
-        for name in ("_refresh_layout", "_take_requests", "_on_layout", "_compositor_refresh"):
+        for name in ("_refresh_layout", "_take_requests", "_on_layout", "_compositor_refresh", "_on_timer_update", "_on_idle"):
             assert getattr(screen, name) is getattr(OneFrameLayout, name), (screen, name)

@@ -25,19 +25,23 @@ tests/ui/test_one_frame.py fails if they stop behaving so.
 
 from __future__ import annotations
 
-from textual import messages
+from textual import events, messages
 from textual._time import get_time
 from textual.geometry import Size
 from textual.widget import Widget
 
 RELAYOUTS = 2
 """Layouts again in the same turn, at most, for scroll bars the layout showed or hid."""
+FRAME_WAITS = 3
+"""Times in a row, at most, a frame waits for the messages in the screen's queue."""
 
 
 class OneFrameLayout:
     """Mixin for a Screen (before Screen in the bases)."""
 
     _frame_held: bool | None = None
+    _frame_waits = 0
+    _frame_due = False  # a frame waits for the screen's queue to be read
     _laid_out_at = float("-inf")  # when the last layout began (textual._time.get_time, as Message.time)
 
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
@@ -105,6 +109,27 @@ class OneFrameLayout:
             message.prevent_default()
             return
         await super()._on_layout(message)
+
+    def _on_timer_update(self) -> None:
+        # The frame timer runs in a task of its own: it does not wait for what the widgets have
+        # told the screen and the screen has not read yet (a step panel just shown asking for its
+        # layout, a list its repaint). Drawn without them, they made a frame of their own after
+        # it. So the frame waits for the screen's queue to be read, and is drawn at the screen's
+        # idle right after (the timer's next turn would be a frame interval later), at most
+        # FRAME_WAITS times in a row.
+        if self._frame_waits < FRAME_WAITS and not self._message_queue.empty():
+            self._frame_waits += 1
+            self._frame_due = True
+            self._update_timer.pause()
+            return
+        self._frame_waits = 0
+        self._frame_due = False
+        super()._on_timer_update()
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        if self._frame_due and self._message_queue.empty():
+            self._on_timer_update()
+        await super()._on_idle(event)  # which stops the dispatch: Screen's is not called again
 
     def _compositor_refresh(self) -> None:
         if self._frame_held is not None:  # inside _refresh_layout: drawn once it is done

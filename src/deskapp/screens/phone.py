@@ -34,6 +34,7 @@ from deskapp.standards.model import Step
 from deskapp.widgets.call_queue import CallQueue
 from deskapp.widgets.flow_box import FlowBox
 from deskapp.widgets.step_panel import StepPanel
+from deskapp.widgets.text import set_text
 
 SCENARIO = "phone"
 RECORD = "call"
@@ -124,7 +125,7 @@ class PhoneScreen(DeskScreen):
         now = self.ctx.clock.now()
         self.query_one(CallQueue).show(open_calls, owed, now, self._me)
         count = lambda state: sum(c.state == state for c in open_calls)  # noqa: E731
-        self.query_one("#phone-title", Static).update(self.t(
+        set_text(self.query_one("#phone-title", Static), self.t(
             "phone.title", ringing=count("ringing"), talking=count("talking"), on_hold=count("on_hold"), owed=len(owed),
         ))
         if self.current is not None:

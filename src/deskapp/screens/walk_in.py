@@ -8,6 +8,8 @@ the same while on the phone (scene 2, "请您等我20秒"); Ctrl+X: the visitor 
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,6 +33,7 @@ from deskapp.standards.model import Step
 from deskapp.standards.registry import ACTIONS
 from deskapp.widgets.flow_box import FlowBox
 from deskapp.widgets.step_panel import StepPanel
+from deskapp.widgets.text import set_text, shown_as
 from deskapp.widgets.visit_queue import VisitQueue
 
 SCENARIO = "walk_in"
@@ -56,6 +59,8 @@ class WalkInScreen(DeskScreen):
 
     current: VisitView | None = None
     run: FlowRun | None = None
+    _read_at = 0.0  # when the read shown began (time.monotonic)
+    _prompt: tuple[object, bool] | None = None  # as shown
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="queue-title")
@@ -84,18 +89,33 @@ class WalkInScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="walk_in.reload")
     def reload(self) -> None:
+        started = time.monotonic()
         try:
             open_visits = visits.open_visits(self.ctx.store)
         except DeskappError as e:
             self.app.call_from_thread(self.notify, self.ctx.t.error(e), severity="error")
             return
-        self.app.call_from_thread(self._show_queue, open_visits)
+        self.app.call_from_thread(self._show_queue, open_visits, started)
 
-    def _show_queue(self, open_visits: list[VisitView]) -> None:
+    def _reload_now(self) -> None:
+        """The queue as the clerk's key left it, read in the key (about 1 ms): read in a worker, it
+        came a frame after the key's."""
+        started = time.monotonic()
+        try:
+            open_visits = visits.open_visits(self.ctx.store)
+        except DeskappError as e:
+            self.notify(self.ctx.t.error(e), severity="error")
+            return
+        self._show_queue(open_visits, started)
+
+    def _show_queue(self, open_visits: list[VisitView], read_at: float = 0.0) -> None:
+        if read_at < self._read_at:  # begun before the read shown: older
+            return
+        self._read_at = read_at
         now = self.ctx.clock.now()
         self.query_one(VisitQueue).show(open_visits, now, self._limit, self._me)
         waiting = sum(v.state == "waiting" for v in open_visits)
-        self.query_one("#queue-title", Static).update(self.t("walk_in.queue", waiting=waiting, open=len(open_visits)))
+        set_text(self.query_one("#queue-title", Static), self.t("walk_in.queue", waiting=waiting, open=len(open_visits)))
         if self.current is not None:
             self.current = next((v for v in open_visits if v.id == self.current.id), self.current)
         self._update_prompt()
@@ -125,6 +145,9 @@ class WalkInScreen(DeskScreen):
         if question:
             warn = True
             text.append(("\n" if text else "") + question)
+        if (shown_as(text), warn) == self._prompt:  # every second, and after each step: mostly the same
+            return
+        self._prompt = (shown_as(text), warn)
         prompt.update(text)
         prompt.set_class(warn, "warn")
         prompt.display = bool(text)
@@ -171,7 +194,7 @@ class WalkInScreen(DeskScreen):
             run.apply(via)
         self.current, self.run = visit, run
         self.query_one(FlowBox).open(run, self._slot_values(visit))
-        self.reload()
+        self._reload_now()
 
     def _slot_values(self, visit: VisitView) -> dict[str, object]:
         values = {"company": self.ctx.policy.value("site.company"), **visit.values}
@@ -224,8 +247,7 @@ class WalkInScreen(DeskScreen):
                     event.panel.set_values(**added)
         except DeskappError as e:
             self.notify(ctx.t.error(e), severity="warning")
-        self._update_prompt()
-        self.reload()
+        self._reload_now()
 
     @on(StepPanel.Finished)
     def _finished(self, event: StepPanel.Finished) -> None:
@@ -258,7 +280,7 @@ class WalkInScreen(DeskScreen):
         self.current, self.run = None, None
         self.query_one(FlowBox).close()
         self.query_one(VisitQueue).focus()
-        self.reload()
+        self._reload_now()
 
     def current_tips(self) -> list[tuple[str, str]]:
         panel = self.query_one(FlowBox).panel

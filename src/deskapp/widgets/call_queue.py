@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from deskapp.domain.visits import mm_ss
 from deskapp.services.calls import CallbackView, CallView
+from deskapp.widgets.table import ListTable
 
 COLUMNS = ("state", "number", "caller", "unit", "timer")
 
 
-class CallQueue(DataTable):
+class CallQueue(ListTable):
     DEFAULT_CSS = """
     CallQueue { height: auto; max-height: 8; }
     """
@@ -32,12 +32,11 @@ class CallQueue(DataTable):
     def show(self, calls: list[CallView], owed: list[CallbackView], now: datetime, me: int | None) -> None:
         keep = self.selected_key()
         self.calls, self.owed = calls, owed
-        self.clear()
-        for call in calls:
-            self.add_row(*self._call_cells(call, now, me), key=f"call:{call.id}")
-        for item in owed:
-            self.add_row(*self._owed_cells(item, now), key=self._owed_key(item))
-        if keep is not None:
+        rows = [(f"call:{call.id}", self._call_cells(call, now, me)) for call in calls]
+        rows += [(self._owed_key(item), self._owed_cells(item, now)) for item in owed]
+        # Measured at once (ListTable.fill): measured on the table's idle, after a frame had drawn
+        # and kept the rows in the old column widths, a wider cell stayed cut off.
+        if self.fill(rows) and keep is not None:
             for row, key in enumerate(self.keys()):
                 if key == keep:
                     self.move_cursor(row=row, animate=False)

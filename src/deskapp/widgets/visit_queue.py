@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from deskapp.domain.visits import mm_ss, needs_handoff, waited
 from deskapp.services.visits import VisitView
+from deskapp.widgets.table import ListTable
 
 COLUMNS = ("no", "unit", "who", "purpose", "waited", "state")
 
 
-class VisitQueue(DataTable):
+class VisitQueue(ListTable):
     DEFAULT_CSS = """
     VisitQueue { height: auto; max-height: 8; }
     """
@@ -21,6 +21,7 @@ class VisitQueue(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.visits: list[VisitView] = []
+        self._rows: list[tuple[str, list]] = []  # (key, cells) as shown
 
     def on_mount(self) -> None:
         t = self.app.ctx.t
@@ -28,13 +29,16 @@ class VisitQueue(DataTable):
             self.add_column(t(f"walk_in.col.{key}"), key=key)
 
     def show(self, visits: list[VisitView], now: datetime, limit: timedelta, me: int | None) -> None:
-        """Replace the rows, keeping the cursor on the same visit where it is still open."""
+        """Replace the rows, keeping the cursor on the same visit where it is still open. Rows as
+        shown already are left as they are (a reload after each step of a visit mostly finds the
+        queue unchanged: drawn again, it was a frame of its own after the step's)."""
+        rows = [(str(visit.id), self._cells(n, visit, now, limit, me)) for n, visit in enumerate(visits, start=1)]
         keep = self.selected_id()
         self.visits = visits
-        self.clear()
-        for n, visit in enumerate(visits, start=1):
-            self.add_row(*self._cells(n, visit, now, limit, me), key=str(visit.id))
-        if keep is not None:
+        if _unwaited(rows) == _unwaited(self._rows):  # the wait column is the tick's, every second
+            return
+        self._rows = rows
+        if self.fill(rows) and keep is not None:
             for row, visit in enumerate(visits):
                 if visit.id == keep:
                     self.move_cursor(row=row, animate=False)
@@ -73,3 +77,8 @@ class VisitQueue(DataTable):
             if visit.escalations:
                 state.append(f" ↑{visit.escalations}", style="magenta")
         return [str(n), visit.unit or t("walk_in.non_resident"), who, purpose, self._waited(visit, now, limit), state]
+
+
+def _unwaited(rows: list[tuple[str, list]]) -> list[tuple[str, list]]:
+    at = COLUMNS.index("waited")
+    return [(key, cells[:at] + cells[at + 1:]) for key, cells in rows]
