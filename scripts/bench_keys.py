@@ -194,10 +194,16 @@ def pick_unit(store, seed: int) -> tuple[str, str]:
 
 
 async def settle(pilot, timers: Timers | None = None) -> None:
+    from textual.worker import WorkerCancelled
+
     app = pilot.app
     for _ in range(SETTLE_ROUNDS):
         seen = len(app.frames)
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker cancelled by the next of its group: wait again
+            await pilot.pause()
+            continue
         await pilot.pause()
         if len(app.frames) == seen and not any(w.is_running for w in app.workers):
             return

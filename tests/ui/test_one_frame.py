@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.screen import Screen
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
 from deskapp.screens.one_frame import OneFrameLayout
@@ -192,6 +193,64 @@ async def test_textual_alone_draws_before_it_reads_what_it_was_told() -> None:
         assert frames >= 2
 
 
+class PlainDialog(ModalScreen):
+    DEFAULT_CSS = "PlainDialog { align: center middle; } PlainDialog > Vertical { width: 40; height: auto; border: round $primary; }"
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("维修单 WO-000123", classes="title")
+            with VerticalScroll():
+                yield Label("\n".join(f"第 {n} 行" for n in range(30)))
+
+
+class OneFrameDialog(OneFrameLayout, PlainDialog):
+    pass
+
+
+async def _frames_for_push(pilot, dialog: type[Screen]) -> tuple[int, int]:
+    """Frames drawn, and calls of the dialog's _refresh_layout (one put off by the mixin counts),
+    from its push until all is quiet."""
+    app = pilot.app
+    before = app.frames
+    layouts = 0
+    real = dialog._refresh_layout
+
+    def counted(self, *args, **kwargs):
+        nonlocal layouts
+        layouts += 1
+        return real(self, *args, **kwargs)
+
+    dialog._refresh_layout = counted
+    try:
+        app.push_screen(dialog())
+        await _settle(pilot)
+    finally:
+        dialog._refresh_layout = real
+    return app.frames - before, layouts
+
+
+async def test_a_dialog_pushed_is_drawn_in_fewer_frames() -> None:
+    """Textual lays a pushed screen out as it resumes and draws it, again for its Resize (of the
+    same size: and the screen under it, drawn through the dialog), and again for what its widgets
+    told it as they mounted and showed: four frames for this dialog. The mixin lays it out once
+    the screen's queue is read and skips the Resize of the same size; the dialog's mount, which
+    completes after that, still asks for one more layout (two frames)."""
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, _calls = await _frames_for_push(pilot, OneFrameDialog)
+        assert frames <= 2
+        assert "WO-000123" in app.screen.query_one(".title", Label).render_line(0).text
+
+
+async def test_textual_alone_draws_a_dialog_pushed_three_times_or_more() -> None:
+    app = FramesApp(Plain)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        frames, _calls = await _frames_for_push(pilot, PlainDialog)
+        assert frames >= 3
+
+
 def test_every_screen_of_the_console_lays_out_so() -> None:
     from deskapp.screens.base import DeskScreen
     from deskapp.screens.dialog import Dialog
@@ -221,5 +280,6 @@ def test_no_screen_hides_the_mixins_methods() -> None:
     screens = subclasses(DeskScreen) | subclasses(Dialog)
     assert len(screens) > 10
     for screen in screens:
-        for name in ("_refresh_layout", "_take_requests", "_on_layout", "_compositor_refresh", "_on_timer_update", "_on_idle"):
+        for name in ("_refresh_layout", "_take_requests", "_on_layout", "_compositor_refresh", "_on_timer_update", "_on_idle",
+                     "_screen_resized"):
             assert getattr(screen, name) is getattr(OneFrameLayout, name), (screen, name)

@@ -42,9 +42,30 @@ class OneFrameLayout:
     _frame_held: bool | None = None
     _frame_waits = 0
     _frame_due = False  # a frame waits for the screen's queue to be read
+    _resuming = False  # between the mixin's and Screen's handlers of ScreenResume
+    _resume_size: Size | None = None  # the size of the layout put off at a resume
     _laid_out_at = float("-inf")  # when the last layout began (textual._time.get_time, as Message.time)
 
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Before Screen's own (the dispatch calls it after this one, which does not call it):
+        # the layout Screen's asks for at once is put off to the screen's idle, after the messages
+        # its widgets send as they mount, show and take the focus (see _refresh_layout).
+        self._resuming = True
+
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        if self._resuming:
+            # A screen switched to or pushed (a dialog) was laid out and drawn at once, then again
+            # for what its widgets told it as they mounted and showed: 2-3 frames, the last 20-40
+            # ms after the first. Laid out once, when the screen's queue is read.
+            self._resuming = False
+            self._resume_size = size or self._resume_size
+            self._layout_required = True
+            self._frame_due = True  # drawn at the idle, not a frame interval after it
+            self.check_idle()
+            return
+        if size is None and self._resume_size is not None:
+            size = self._resume_size
+        self._resume_size = None
         started = get_time()
         widgets = self.walk_children(Widget)
         scrollable = {widget: _scrollbars(widget) for widget in widgets if widget.is_scrollable}
@@ -110,7 +131,17 @@ class OneFrameLayout:
             return
         await super()._on_layout(message)
 
+    def _screen_resized(self, size: Size) -> None:
+        # A screen pushed is laid out as it resumes, then gets a Resize of the same size, which
+        # laid it out again, and every screen under it too (a modal's background is drawn
+        # through it): two more frames, 5-30 ms after the dialog's first. A real resize changes
+        # the size, and a layout asked for meanwhile still comes (the timer's).
+        if size == self._compositor.size:
+            return
+        super()._screen_resized(size)
+
     def _on_timer_update(self) -> None:
+        self._resuming = False
         # The frame timer runs in a task of its own: it does not wait for what the widgets have
         # told the screen and the screen has not read yet (a step panel just shown asking for its
         # layout, a list its repaint). Drawn without them, they made a frame of their own after
@@ -127,6 +158,7 @@ class OneFrameLayout:
         super()._on_timer_update()
 
     async def _on_idle(self, event: events.Idle) -> None:
+        self._resuming = False
         if self._frame_due and self._message_queue.empty():
             self._on_timer_update()
         await super()._on_idle(event)  # which stops the dispatch: Screen's is not called again
