@@ -29,6 +29,7 @@ from sqlmodel import select
 from deskapp.screens.log_call import LogCallDialog
 from deskapp.services import calls, flows
 from deskapp.store.tables import Call, Promise
+from deskapp.widgets.step_panel import AskField
 
 SIZE = (80, 24)
 
@@ -403,3 +404,29 @@ async def test_a_caller_who_is_not_a_resident_gets_through_with_no_unit(demo_sto
         await pilot.press("2", "1", "enter", "1")
         await hang_up_at_end(pilot)
     assert stored(demo_store, call_id).outcome == "inquiry"
+
+
+async def test_hold_and_hang_up_work_while_typing_in_a_steps_field(demo_store, make_app, sign_in, clock) -> None:
+    """At a step that asks (the unit), the field has the focus; an Input takes Ctrl+H as backspace
+    and Ctrl+D as delete, so the screen's keys go first."""
+    owner = an_owner(demo_store)
+    call_id = calls.ring(demo_store, clock, owner.phone)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_phone(pilot, sign_in)
+        await answer_oldest(pilot)
+        await pilot.press("enter", "enter", "enter")
+        assert step(app) == "identify_unit"
+        assert isinstance(app.focused, AskField) and app.focused.name == "unit"
+        await pilot.press("ctrl+h")
+        await settle(pilot)
+        assert stored(demo_store, call_id).state == "on_hold"
+        assert not panels_shown(app)
+        await pilot.press("ctrl+h")  # resumed, at the same step and field
+        await settle(pilot)
+        assert stored(demo_store, call_id).state == "talking"
+        assert step(app) == "identify_unit" and isinstance(app.focused, AskField)
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert stored(demo_store, call_id).state == "ended"
+        assert not panels_shown(app)

@@ -49,8 +49,9 @@ class PhoneScreen(DeskScreen):
 
     BINDINGS = [
         Binding("f3", "answer_oldest", "key.answer", id="phone.answer"),
-        Binding("ctrl+h", "hold", "key.hold", id="phone.hold"),
-        Binding("ctrl+d", "hang_up", "key.hang_up", id="phone.hang_up"),
+        # priority: also from a step's field (an Input takes Ctrl+H as backspace, Ctrl+D as delete)
+        Binding("ctrl+h", "hold", "key.hold", id="phone.hold", priority=True),
+        Binding("ctrl+d", "hang_up", "key.hang_up", id="phone.hang_up", priority=True),
         Binding("ctrl+x", "missed", "key.missed", id="phone.missed"),
         Binding("ctrl+n", "log_call", "key.log_call", id="phone.log_call"),
         Binding("ctrl+t", "walk_in_hand_over", "key.hand_over_phone", id="phone.walk_in_hand_over"),
