@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
@@ -16,6 +17,7 @@ from deskapp.screens.one_frame import OneFrameLayout
 from deskapp.widgets.chrome import CounterBar, KeyBar
 
 ResultType = TypeVar("ResultType")
+T = TypeVar("T")
 
 
 class DeskScreen(OneFrameLayout, Screen[ResultType]):
@@ -61,6 +63,34 @@ class DeskScreen(OneFrameLayout, Screen[ResultType]):
                 callback()
 
         return self.set_interval(seconds, tick)
+
+    _read_at = float("-inf")  # when the read shown by read_and_show began (time.monotonic)
+
+    def read_and_show(self, read: Callable[[], T], show: Callable[[T], None], *, in_worker: bool) -> None:
+        """Read the screen's list from the store and show it; a store error is told to the clerk.
+        The same list is read in the clerk's key (a read in a worker was drawn a frame after the
+        key's) and reloaded in a worker (timers, other screens' changes): the two can cross, so a
+        result whose read began before the one shown is dropped."""
+        started = time.monotonic()
+        try:
+            found = read()
+        except DeskappError as e:
+            if in_worker:
+                self.app.call_from_thread(self.notify, self.ctx.t.error(e), severity="error")
+            else:
+                self.notify(self.ctx.t.error(e), severity="error")
+            return
+
+        def shown() -> None:
+            if started < self._read_at:
+                return
+            self._read_at = started
+            show(found)
+
+        if in_worker:
+            self.app.call_from_thread(shown)
+        else:
+            shown()
 
     @staticmethod
     def read_ahead(known: dict[Hashable, object], views: Iterable[Hashable], read: Callable[[Hashable], object]) -> None:

@@ -8,8 +8,6 @@ the same while on the phone (scene 2, "请您等我20秒"); Ctrl+X: the visitor 
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -59,7 +57,6 @@ class WalkInScreen(DeskScreen):
 
     current: VisitView | None = None
     run: FlowRun | None = None
-    _read_at = 0.0  # when the read shown began (time.monotonic)
     _prompt: tuple[object, bool] | None = None  # as shown
 
     def compose_body(self) -> ComposeResult:
@@ -89,29 +86,17 @@ class WalkInScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="walk_in.reload")
     def reload(self) -> None:
-        started = time.monotonic()
-        try:
-            open_visits = visits.open_visits(self.ctx.store)
-        except DeskappError as e:
-            self.app.call_from_thread(self.notify, self.ctx.t.error(e), severity="error")
-            return
-        self.app.call_from_thread(self._show_queue, open_visits, started)
+        self.read_and_show(self._read, self._show_queue, in_worker=True)
 
     def _reload_now(self) -> None:
         """The queue as the clerk's key left it, read in the key (about 1 ms): read in a worker, it
         came a frame after the key's."""
-        started = time.monotonic()
-        try:
-            open_visits = visits.open_visits(self.ctx.store)
-        except DeskappError as e:
-            self.notify(self.ctx.t.error(e), severity="error")
-            return
-        self._show_queue(open_visits, started)
+        self.read_and_show(self._read, self._show_queue, in_worker=False)
 
-    def _show_queue(self, open_visits: list[VisitView], read_at: float = 0.0) -> None:
-        if read_at < self._read_at:  # begun before the read shown: older
-            return
-        self._read_at = read_at
+    def _read(self) -> list[VisitView]:
+        return visits.open_visits(self.ctx.store)
+
+    def _show_queue(self, open_visits: list[VisitView]) -> None:
         now = self.ctx.clock.now()
         self.query_one(VisitQueue).show(open_visits, now, self._limit, self._me)
         waiting = sum(v.state == "waiting" for v in open_visits)

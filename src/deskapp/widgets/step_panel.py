@@ -276,14 +276,8 @@ class StepPanel(VerticalScroll, can_focus=True):
 
     def _show_inputs(self, step: Step) -> None:
         """The step's rows: one per asked slot, filled from the values; the other rows hidden."""
-        if len(step.ask) > len(self._rows):  # a catalogue other than the one the panel was made for
-            more = [(Horizontal(classes="ask-row"), Label(classes="ask-label"), AskField(compact=True), AskError(classes="ask-error"))
-                    for _ in range(len(step.ask) - len(self._rows))]
-            self._rows += more
-            self.query_one("#step-inputs", Vertical).mount_all(
-                [widget for row, label, field, error in more for widget in (row, error)])
-            for row, label, field, _error in more:
-                row.mount_all([label, field])
+        if len(step.ask) > len(self._rows):  # rows are made for the most any step of the panel's catalogue asks
+            raise ValueError(f"step {step.id} asks {len(step.ask)} slots: a run from another catalogue than the panel's")
         self._asked, self._ask_errors = [], {}
         for n, (row, label, field, error) in enumerate(self._rows):
             slot = step.ask[n] if n < len(step.ask) else ""
