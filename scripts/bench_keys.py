@@ -86,7 +86,7 @@ def scripts(unit: str, moves: int = 20) -> list[tuple[str, str, list[str]]]:
         ("phone", "F3 phone", [
             "@ring", "f3", *down(), "pagedown",
             "f3", "enter", "enter", "enter", "enter", "1", *"水管漏水", "enter",  # answer, identify, a repair
-            "ctrl+h", "ctrl+h", "ctrl+d", "escape",  # hold, resume, hang up
+            "ctrl+g", "ctrl+g", "ctrl+d", "escape",  # hold, resume, hang up
         ]),
     ]
 

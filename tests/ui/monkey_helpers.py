@@ -123,7 +123,7 @@ TOKENS = (
     "冰箱", "沙发×2", "纸箱 3", "厨房漏水", "电梯故障", "申请空置", "ok", "x" * 70,
 )
 NAVIGATION = ("tab", "shift+tab", "up", "down", "left", "right", "pageup", "pagedown", "home", "end")
-CTRL = ("ctrl+s", "ctrl+e", "ctrl+k", "ctrl+b", "ctrl+a", "ctrl+o", "ctrl+p", "ctrl+n", "ctrl+h", "ctrl+d",
+CTRL = ("ctrl+s", "ctrl+e", "ctrl+k", "ctrl+b", "ctrl+a", "ctrl+o", "ctrl+p", "ctrl+n", "ctrl+g", "ctrl+d",
         "ctrl+x", "ctrl+t", "ctrl+u")
 F_KEYS = tuple(f"f{n}" for n in range(1, 11))
 PRINTABLE = tuple(chr(c) for c in range(33, 127))

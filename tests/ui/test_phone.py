@@ -52,11 +52,11 @@ async def test_three_rings_from_another_terminal_answered_held_resumed_and_ended
         await type_into_ask(pilot, "item", "厨房水龙头漏水")
         assert step(app) == "repair_repeat"
         assert "厨房水龙头漏水" in shown(app, "#step-body")
-        await pilot.press("ctrl+h")  # hold: the caller waits while the clerk checks
+        await pilot.press("ctrl+g")  # hold: the caller waits while the clerk checks
         await settle(pilot)
         assert [c.state for c in queue.calls][:1] == ["on_hold"]
         clock.advance(seconds=5)
-        await pilot.press("ctrl+h")  # resume at the same step
+        await pilot.press("ctrl+g")  # resume at the same step
         await settle(pilot)
         assert step(app) == "repair_repeat"
         await pilot.press("enter", "enter", "enter", "enter")

@@ -266,7 +266,7 @@ async def test_the_hold_timer_turns_red_past_the_hold_limit(demo_store, make_app
     async with app.run_test(size=SIZE) as pilot:
         await open_phone(pilot, sign_in)
         await answer_oldest(pilot)
-        await pilot.press("ctrl+h")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         timer = lambda: cell(app, f"call:{call_id}", "timer")
         assert (timer().plain, str(timer().style)) == ("保留 00:00", "yellow")
@@ -335,9 +335,9 @@ async def test_escape_goes_back_a_step_and_the_move_is_recorded(demo_store, make
         await pilot.press("enter", "enter", "enter")
         assert step(app) == "identify_unit"
         # A held call resumes where it was: the trail is replayed, back move included.
-        await pilot.press("ctrl+h")
+        await pilot.press("ctrl+g")
         await settle(pilot)
-        await pilot.press("ctrl+h")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         assert step(app) == "identify_unit"
         assert panels_shown(app)[0].run.position == 3
@@ -407,8 +407,8 @@ async def test_a_caller_who_is_not_a_resident_gets_through_with_no_unit(demo_sto
 
 
 async def test_hold_and_hang_up_work_while_typing_in_a_steps_field(demo_store, make_app, sign_in, clock) -> None:
-    """At a step that asks (the unit), the field has the focus; an Input takes Ctrl+H as backspace
-    and Ctrl+D as delete, so the screen's keys go first."""
+    """At a step that asks (the unit), the field has the focus; an Input takes Ctrl+D as delete,
+    so the screen's keys go first."""
     owner = an_owner(demo_store)
     call_id = calls.ring(demo_store, clock, owner.phone)
     app = make_app(demo_store)
@@ -418,11 +418,11 @@ async def test_hold_and_hang_up_work_while_typing_in_a_steps_field(demo_store, m
         await pilot.press("enter", "enter", "enter")
         assert step(app) == "identify_unit"
         assert isinstance(app.focused, AskField) and app.focused.name == "unit"
-        await pilot.press("ctrl+h")
+        await pilot.press("ctrl+g")
         await settle(pilot)
         assert stored(demo_store, call_id).state == "on_hold"
         assert not panels_shown(app)
-        await pilot.press("ctrl+h")  # resumed, at the same step and field
+        await pilot.press("ctrl+g")  # resumed, at the same step and field
         await settle(pilot)
         assert stored(demo_store, call_id).state == "talking"
         assert step(app) == "identify_unit" and isinstance(app.focused, AskField)

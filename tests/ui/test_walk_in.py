@@ -147,11 +147,11 @@ async def test_a_waiting_visitor_is_handed_to_a_colleague_after_three_minutes(
         # Std 2 scene 1: nod and seat B
         assert await until(pilot, lambda: "很抱歉,请您先坐下稍等一会" in shown(app, "#prompt")), shown(app, "#prompt")
         clock.advance(minutes=3)
-        assert await until(pilot, lambda: "Ctrl+H" in shown(app, "#prompt")), shown(app, "#prompt")
+        assert await until(pilot, lambda: "Ctrl+G" in shown(app, "#prompt")), shown(app, "#prompt")
         queue = app.screen.query_one(VisitQueue)
         queue.focus()
         queue.move_cursor(row=1)
-        await pilot.press("ctrl+h")
+        await pilot.press("ctrl+g")
         await pilot.pause()
         await pilot.press("enter")  # the first colleague on duty
         await pilot.pause()

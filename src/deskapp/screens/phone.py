@@ -1,7 +1,7 @@
 """Phone queue (F3, 电话): calls ringing, talking, held and owed, with the telephone scripts.
 
 Keys: F3 answers the oldest ringing call; Enter on the queue answers that call, resumes a held
-one, or starts the callback owed; Ctrl+H holds / resumes the current call; Ctrl+D hangs up;
+one, or starts the callback owed; Ctrl+G holds / resumes the current call; Ctrl+D hangs up;
 Ctrl+X marks a ringing call missed; Ctrl+N logs a call by hand; Ctrl+T hands a walk-in visitor
 to a colleague while on the phone (Std 2 scene 2).
 """
@@ -48,8 +48,9 @@ class PhoneScreen(DeskScreen):
 
     BINDINGS = [
         Binding("f3", "answer_oldest", "key.answer", id="phone.answer"),
-        # priority: also from a step's field (an Input takes Ctrl+H as backspace, Ctrl+D as delete)
-        Binding("ctrl+h", "hold", "key.hold", id="phone.hold", priority=True),
+        # a terminal sends Ctrl+H as Backspace (byte 0x08), so hold is Ctrl+G (挂起). priority: also from
+        # a step's field (an Input takes Ctrl+D as delete)
+        Binding("ctrl+g", "hold", "key.hold", id="phone.hold", priority=True),
         Binding("ctrl+d", "hang_up", "key.hang_up", id="phone.hang_up", priority=True),
         Binding("ctrl+x", "missed", "key.missed", id="phone.missed"),
         Binding("ctrl+n", "log_call", "key.log_call", id="phone.log_call"),

@@ -2,7 +2,7 @@
 
 Keys: F2 registers an arrival; Enter on the queue serves the highlighted visitor; Tab moves
 between the queue and the step panel; Ctrl+E hands the visit up (服务上移); Ctrl+U marks a
-waiting visitor urgent; Ctrl+H hands a waiting visitor to a colleague (Std 2, scene 1), Ctrl+T
+waiting visitor urgent; Ctrl+G hands a waiting visitor to a colleague (Std 2, scene 1), Ctrl+T
 the same while on the phone (scene 2, "请您等我20秒"); Ctrl+X: the visitor left without waiting.
 """
 
@@ -49,7 +49,7 @@ class WalkInScreen(DeskScreen):
         Binding("f2", "arrival", "key.arrival", id="walk_in.arrival"),
         # priority: Ctrl+E escalates at every step, also from a field (Input binds it to "end")
         Binding("ctrl+e", "escalate", "key.escalate", id="walk_in.escalate", priority=True),
-        Binding("ctrl+h", "hand_over('counter')", "key.hand_over", id="walk_in.hand_over"),
+        Binding("ctrl+g", "hand_over('counter')", "key.hand_over", id="walk_in.hand_over"),
         Binding("ctrl+t", "hand_over('phone')", "key.hand_over_phone", id="walk_in.hand_over_phone"),
         Binding("ctrl+u", "urgent", "key.urgent", id="walk_in.urgent"),
         Binding("ctrl+x", "left", "key.left", id="walk_in.left"),
