@@ -25,15 +25,20 @@ tests/ui/test_one_frame.py fails if they stop behaving so.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events, messages
 from textual._time import get_time
 from textual.geometry import Size
 from textual.widget import Widget
+from textual.widgets import OptionList
 
 RELAYOUTS = 2
 """Layouts again in the same turn, at most, for scroll bars the layout showed or hid."""
 FRAME_WAITS = 3
 """Times in a row, at most, a frame waits for the messages in the screen's queue."""
+PATH_WAIT = 0.03
+"""Seconds, at most, a frame waits for messages on their way to the screen from the focused widget."""
 
 
 class OneFrameLayout:
@@ -42,6 +47,9 @@ class OneFrameLayout:
     _frame_held: bool | None = None
     _frame_waits = 0
     _frame_due = False  # a frame waits for the screen's queue to be read
+    _frame_due_at = 0.0  # when the frame waiting first came due (textual._time.get_time)
+    _draw_held = False  # a layout's frame waits for what it told the widgets (_told_by_layout)
+    _awaited: tuple[Widget, ...] = ()  # the widgets it told
     _resuming = False  # between the mixin's and Screen's handlers of ScreenResume
     _resume_size: Size | None = None  # the size of the layout put off at a resume
     _laid_out_at = float("-inf")  # when the last layout began (textual._time.get_time, as Message.time)
@@ -83,6 +91,10 @@ class OneFrameLayout:
                 held, self._frame_held = held or bool(self._frame_held), None
             again: list[Widget] = []
             for widget, _geometry in self._compositor.layers:  # with the scroll bars (not in .widgets)
+                if isinstance(widget, OptionList):
+                    # It measures its lines as it is drawn, and a new measure asked for a layout
+                    # after the frame (a match list shown: a second frame, a frame interval later).
+                    widget._update_lines()
                 if widget._layout_required:
                     if widget in scrollable and _scrollbars(widget) != scrollable[widget]:
                         again.append(widget)  # a scroll bar shown or hidden: laid out again
@@ -101,7 +113,23 @@ class OneFrameLayout:
         if repaint:
             self._compositor.update_widgets(repaint)
         if held:
-            self._compositor_refresh()
+            if self._told_by_layout():
+                self._draw_held = True  # drawn when they have read it (see _on_the_way)
+                self._frame_due_at = get_time()
+                self._wait_for_frame()
+                asyncio.get_running_loop().call_later(PATH_WAIT / 10, self.check_idle)
+            else:
+                self._compositor_refresh()
+
+    def _told_by_layout(self) -> bool:
+        """The layout told the widgets it laid out what it did to them (a Resize, a Show) and they
+        have not read it yet. A list shown or resized clears the lines it drew at its old size and
+        asks to draw them again: drawn in a frame of its own, a frame interval after the layout's
+        (the unit look-up's first match list: 17 and 37 ms). The top screen's frame waits for them."""
+        if self is not self.app.screen:
+            return False
+        self._awaited = tuple(widget for widget, _ in self._compositor.layers if not widget._message_queue.empty())
+        return bool(self._awaited)
 
     def _take_requests(self, widgets: list[Widget]) -> bool:
         """Take into this layout and its frame what the screen's widgets have asked for and not
@@ -147,15 +175,43 @@ class OneFrameLayout:
         # layout, a list its repaint). Drawn without them, they made a frame of their own after
         # it. So the frame waits for the screen's queue to be read, and is drawn at the screen's
         # idle right after (the timer's next turn would be a frame interval later), at most
-        # FRAME_WAITS times in a row.
+        # FRAME_WAITS times in a row. It also waits, PATH_WAIT at most, for the messages still on
+        # their way from the focused widget (a field's Changed, whose handler fills a match list:
+        # the field's echo was drawn at 2 ms, the list a frame interval later at 25-35 ms).
+        if not self._frame_due:
+            self._frame_due_at = get_time()
         if self._frame_waits < FRAME_WAITS and not self._message_queue.empty():
             self._frame_waits += 1
-            self._frame_due = True
-            self._update_timer.pause()
+            self._wait_for_frame()
+            return
+        if self._on_the_way():
+            self._wait_for_frame()
+            asyncio.get_running_loop().call_later(PATH_WAIT / 10, self.check_idle)
             return
         self._frame_waits = 0
         self._frame_due = False
+        self._awaited = ()
         super()._on_timer_update()
+        if self._draw_held and not self._frame_due:
+            self._compositor_refresh()
+
+    def _wait_for_frame(self) -> None:
+        self._frame_due = True
+        self._update_timer.pause()
+
+    def _on_the_way(self) -> bool:
+        """A message is in the queue of the focused widget or one of its ancestors (on its way to
+        the screen), and the frame has not waited PATH_WAIT for it yet."""
+        if get_time() - self._frame_due_at > PATH_WAIT:
+            return False
+        if any(not widget._message_queue.empty() for widget in self._awaited):
+            return True
+        node = self.focused
+        while node is not None and node is not self:
+            if not node._message_queue.empty():
+                return True
+            node = node._parent
+        return False
 
     async def _on_idle(self, event: events.Idle) -> None:
         self._resuming = False
@@ -167,6 +223,7 @@ class OneFrameLayout:
         if self._frame_held is not None:  # inside _refresh_layout: drawn once it is done
             self._frame_held = True
             return
+        self._draw_held = False
         if self is self.app.screen:
             self._take_repaints()
         super()._compositor_refresh()
