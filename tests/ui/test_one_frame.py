@@ -5,12 +5,16 @@ upgrade changes either, these tests say so."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from rich.text import Text
+from textual import on
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label
+from textual.widgets import Input, Label, OptionList
 
 from deskapp.screens.one_frame import OneFrameLayout
 from deskapp.widgets.table import ListTable
@@ -251,6 +255,100 @@ async def test_textual_alone_draws_a_dialog_pushed_three_times_or_more() -> None
         assert frames >= 3
 
 
+class PlainLookUp(Screen):
+    """A field whose Changed fills a match list below it, shown once there are matches (the
+    walk-in arrival's unit look-up)."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="unit")
+        yield OptionList(id="matches")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).display = False
+        self.query_one(Input).focus()
+
+    @on(Input.Changed)
+    def _look_up(self, event: Input.Changed) -> None:
+        box = self.query_one(OptionList)
+        box.clear_options()
+        box.add_options([f"{event.value}-1-{n:02d}01  王先生" for n in range(1, 4)])
+        box.display = True
+
+
+class OneFrameLookUp(OneFrameLayout, PlainLookUp):
+    pass
+
+
+async def _frames_for_keys(pilot, *keys: str) -> list[int]:
+    app = pilot.app
+    counts = []
+    for key in keys:
+        before = app.frames
+        await pilot.press(key)
+        await _settle(pilot)
+        counts.append(app.frames - before)
+    return counts
+
+
+async def test_a_key_whose_field_fills_a_list_is_one_frame() -> None:
+    """The field's echo and the list its Changed filled (shown the first time, then refilled) are
+    one frame: the frame waits for the Changed on its way from the field to the screen, for the
+    list's Show and Resize, and measures the list's lines in the layout (it measured them as it
+    was drawn, and asked for a layout after the frame)."""
+    app = FramesApp(OneFrameLookUp)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        assert await _frames_for_keys(pilot, "7", "2") == [1, 1]
+        box = app.screen.query_one(OptionList)
+        assert box.display and box.option_count == 3
+        assert "72-1-0101" in box.render_line(0).text
+
+
+async def test_textual_alone_draws_the_echo_and_the_list_apart() -> None:
+    app = FramesApp(PlainLookUp)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        first, second = await _frames_for_keys(pilot, "7", "2")
+        assert first >= 2 and second >= 2
+
+
+class AskDialog(ModalScreen[str]):
+    BINDINGS: ClassVar[list[Binding]] = [Binding("enter", "dismiss('共 5 条')")]
+
+    def compose(self) -> ComposeResult:
+        yield Label("确认?")
+
+
+class OneFrameAskDialog(OneFrameLayout, AskDialog):
+    pass
+
+
+async def _frames_to_close(pilot, dialog: type[Screen]) -> int:
+    """Frames from the key that closes the dialog, whose result the screen under it shows."""
+    app = pilot.app
+    screen = app.screen
+    app.push_screen(dialog(), lambda text: screen.query_one("#count", Label).update(text))
+    await _settle(pilot)
+    return (await _frames_for_keys(pilot, "enter"))[0]
+
+
+async def test_a_dialog_closed_with_a_result_is_one_frame_with_the_result_shown() -> None:
+    """The result is given to the screen that opened the dialog after its idle: the frame of the
+    screen uncovered waits for it."""
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        assert await _frames_to_close(pilot, OneFrameAskDialog) == 1
+        assert "共 5 条" in app.screen.query_one("#count", Label).render_line(0).text
+
+
+async def test_textual_alone_draws_the_screen_uncovered_then_the_result() -> None:
+    app = FramesApp(Plain)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        assert await _frames_to_close(pilot, AskDialog) >= 2
+
+
 def test_every_screen_of_the_console_lays_out_so() -> None:
     from deskapp.screens.base import DeskScreen
     from deskapp.screens.dialog import Dialog
@@ -281,5 +379,5 @@ def test_no_screen_hides_the_mixins_methods() -> None:
     assert len(screens) > 10
     for screen in screens:
         for name in ("_refresh_layout", "_take_requests", "_on_layout", "_compositor_refresh", "_on_timer_update", "_on_idle",
-                     "_screen_resized"):
+                     "_screen_resized", "_take_repaints", "_told_by_layout", "_on_the_way", "_wait_for_frame"):
             assert getattr(screen, name) is getattr(OneFrameLayout, name), (screen, name)

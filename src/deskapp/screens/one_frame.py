@@ -201,9 +201,12 @@ class OneFrameLayout:
 
     def _on_the_way(self) -> bool:
         """A message is in the queue of the focused widget or one of its ancestors (on its way to
-        the screen), and the frame has not waited PATH_WAIT for it yet."""
+        the screen) or of a widget the layout told, or a callback waits for the screen's idle; and
+        the frame has not waited PATH_WAIT for it yet."""
         if get_time() - self._frame_due_at > PATH_WAIT:
             return False
+        if self._next_callbacks or self.app._next_callbacks:  # a dialog's result, given as it closed,
+            return True  # is read at the idle of the screen or app that opened it
         if any(not widget._message_queue.empty() for widget in self._awaited):
             return True
         node = self.focused
