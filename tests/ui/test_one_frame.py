@@ -5,11 +5,13 @@ upgrade changes either, these tests say so."""
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 import pytest
 from rich.text import Text
-from textual import on
+from textual import events, on
+from textual._time import get_time
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -347,6 +349,73 @@ async def test_textual_alone_draws_the_screen_uncovered_then_the_result() -> Non
     async with app.run_test(size=(60, 16)) as pilot:
         await _settle(pilot)
         assert await _frames_to_close(pilot, AskDialog) >= 2
+
+
+class PlainForm(Screen):
+    """A key mounts a form (a step panel: a container with its lines and fields, composed as it
+    mounts, over several turns of the loop)."""
+
+    BINDINGS: ClassVar[list[Binding]] = [Binding("n", "new_form")]
+
+    def compose(self) -> ComposeResult:
+        yield Label("共 0 条", id="count")
+
+    def action_new_form(self) -> None:
+        self.mount(Form())
+
+
+class SlowLabel(Label):
+    def on_mount(self) -> None:
+        time.sleep(0.002)  # with its siblings, the form's mount spans the frame timer's turns (~16 ms)
+
+
+class Form(Vertical):
+    DEFAULT_CSS = "Form { height: auto; }"
+
+    def compose(self) -> ComposeResult:
+        yield SlowLabel("报修登记", id="form-title")
+        for n in range(20):
+            yield SlowLabel(f"第 {n} 行")
+        yield Input(id="form-unit")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+
+class OneFrameForm(OneFrameLayout, PlainForm):
+    pass
+
+
+async def test_a_key_that_mounts_a_form_is_one_frame_with_the_form() -> None:
+    app = FramesApp(OneFrameForm)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        assert await _frames_for_keys(pilot, "n") == [1]
+        assert "报修登记" in app.screen.query_one("#form-title", Label).render_line(0).text
+
+
+async def test_textual_alone_draws_the_key_then_the_form_mounted() -> None:
+    app = FramesApp(PlainForm)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        assert (await _frames_for_keys(pilot, "n"))[0] >= 2
+
+
+async def test_a_frame_waits_for_the_message_the_loop_took_to_look_at() -> None:
+    """Textual's loop looks at the next message by taking it from the queue (to merge it with the
+    one it reads): a built screen switched to had its ScreenResume so taken when its frame came,
+    and what it showed as it resumed was drawn in a second frame (F6 the first time: 14, 32 ms)."""
+    app = FramesApp(OneFrame)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await _settle(pilot)
+        screen = app.screen
+        screen._frame_due_at = get_time()
+        assert not screen._on_the_way()
+        screen._pending_message = events.ScreenResume()
+        try:
+            assert screen._on_the_way()
+        finally:
+            screen._pending_message = None
 
 
 def test_every_screen_of_the_console_lays_out_so() -> None:

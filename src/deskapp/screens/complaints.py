@@ -126,7 +126,9 @@ class ComplaintsScreen(DeskScreen):
         self._read_ahead()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # The records as last read, their times counted from now, in the frame that shows the screen;
+        # read again behind them (a reload that finds them unchanged draws nothing).
+        self._switched()
         self._take_pending()
 
     def _take_pending(self) -> None:

@@ -30,25 +30,24 @@ import asyncio
 from textual import events, messages
 from textual._time import get_time
 from textual.geometry import Size
+from textual.message_pump import MessagePump
 from textual.widget import Widget
 from textual.widgets import OptionList
 
 RELAYOUTS = 2
 """Layouts again in the same turn, at most, for scroll bars the layout showed or hid."""
-FRAME_WAITS = 3
-"""Times in a row, at most, a frame waits for the messages in the screen's queue."""
 PATH_WAIT = 0.03
-"""Seconds, at most, a frame waits for messages on their way to the screen from the focused widget."""
+"""Seconds, at most, a frame waits for the messages the screen has not read yet (see _on_the_way)."""
 
 
 class OneFrameLayout:
     """Mixin for a Screen (before Screen in the bases)."""
 
     _frame_held: bool | None = None
-    _frame_waits = 0
     _frame_due = False  # a frame waits for the screen's queue to be read
     _frame_due_at = 0.0  # when the frame waiting first came due (textual._time.get_time)
     _draw_held = False  # a layout's frame waits for what it told the widgets (_told_by_layout)
+    _drawing = False  # in the frame timer's turn, past its waits
     _awaited: tuple[Widget, ...] = ()  # the widgets it told
     _resuming = False  # between the mixin's and Screen's handlers of ScreenResume
     _resume_size: Size | None = None  # the size of the layout put off at a resume
@@ -128,7 +127,7 @@ class OneFrameLayout:
         (the unit look-up's first match list: 17 and 37 ms). The top screen's frame waits for them."""
         if self is not self.app.screen:
             return False
-        self._awaited = tuple(widget for widget, _ in self._compositor.layers if not widget._message_queue.empty())
+        self._awaited = tuple(widget for widget, _ in self._compositor.layers if _has_messages(widget))
         return bool(self._awaited)
 
     def _take_requests(self, widgets: list[Widget]) -> bool:
@@ -173,58 +172,70 @@ class OneFrameLayout:
         # The frame timer runs in a task of its own: it does not wait for what the widgets have
         # told the screen and the screen has not read yet (a step panel just shown asking for its
         # layout, a list its repaint). Drawn without them, they made a frame of their own after
-        # it. So the frame waits for the screen's queue to be read, and is drawn at the screen's
-        # idle right after (the timer's next turn would be a frame interval later), at most
-        # FRAME_WAITS times in a row. It also waits, PATH_WAIT at most, for the messages still on
-        # their way from the focused widget (a field's Changed, whose handler fills a match list:
-        # the field's echo was drawn at 2 ms, the list a frame interval later at 25-35 ms).
+        # it. So the frame waits, PATH_WAIT at most, for the screen's queue to be read, and for
+        # what is still on its way to the screen (_on_the_way: a field's Changed, whose handler
+        # fills a match list, made the field's echo a frame at 2 ms and the list one at 25-35 ms),
+        # and is drawn at the screen's idle right after (the timer's next turn would be a frame
+        # interval later).
         if not self._frame_due:
             self._frame_due_at = get_time()
-        if self._frame_waits < FRAME_WAITS and not self._message_queue.empty():
-            self._frame_waits += 1
-            self._wait_for_frame()
-            return
         if self._on_the_way():
             self._wait_for_frame()
             asyncio.get_running_loop().call_later(PATH_WAIT / 10, self.check_idle)
             return
-        self._frame_waits = 0
         self._frame_due = False
         self._awaited = ()
-        super()._on_timer_update()
-        if self._draw_held and not self._frame_due:
-            self._compositor_refresh()
+        self._drawing = True
+        try:
+            super()._on_timer_update()
+            if self._draw_held and not self._frame_due:
+                self._compositor_refresh()
+        finally:
+            self._drawing = False
 
     def _wait_for_frame(self) -> None:
         self._frame_due = True
         self._update_timer.pause()
 
     def _on_the_way(self) -> bool:
-        """A message is in the queue of the focused widget or one of its ancestors (on its way to
-        the screen) or of a widget the layout told, or a callback waits for the screen's idle; and
-        the frame has not waited PATH_WAIT for it yet."""
+        """A message is in the screen's queue or in that of the focused widget or one of its ancestors (on its way to
+        the screen) or of a widget the layout told, or a callback waits for the screen's idle, or a
+        widget is being mounted; and the frame has not waited PATH_WAIT for it yet."""
         if get_time() - self._frame_due_at > PATH_WAIT:
             return False
+        if _has_messages(self):
+            return True
         if self._next_callbacks or self.app._next_callbacks:  # a dialog's result, given as it closed,
             return True  # is read at the idle of the screen or app that opened it
-        if any(not widget._message_queue.empty() for widget in self._awaited):
+        if any(_has_messages(widget) for widget in self._awaited):
             return True
         node = self.focused
         while node is not None and node is not self:
-            if not node._message_queue.empty():
+            if _has_messages(node):
                 return True
             node = node._parent
-        return False
+        # a widget mounted in the key (a form's step panel) is drawn with what it shows once
+        # mounted: the frame before showed the form without it, and it came a frame later
+        return not all(widget._is_mounted for widget in self.walk_children(Widget))
 
     async def _on_idle(self, event: events.Idle) -> None:
         self._resuming = False
-        if self._frame_due and self._message_queue.empty():
+        if self._frame_due and not _has_messages(self):
             self._on_timer_update()
         await super()._on_idle(event)  # which stops the dispatch: Screen's is not called again
 
     def _compositor_refresh(self) -> None:
         if self._frame_held is not None:  # inside _refresh_layout: drawn once it is done
             self._frame_held = True
+            return
+        if self is self.app.screen and not self._drawing and (self._frame_due or _has_messages(self)):
+            # Not the frame timer's (a layout for a screen switched to, drawn after the app's batch
+            # of updates): a frame waits already, or it waits as the timer's would (its ScreenResume
+            # is still to be read), and is drawn as that frame.
+            self._draw_held = True
+            if not self._frame_due:
+                self._frame_due_at = get_time()
+                self._wait_for_frame()
             return
         self._draw_held = False
         if self is self.app.screen:
@@ -253,6 +264,13 @@ class OneFrameLayout:
                 taken.add(widget)
         if taken:
             compositor.update_widgets(taken)
+
+
+def _has_messages(pump: MessagePump) -> bool:
+    """Messages wait in the pump's queue, or one taken from it to be read next: Textual's loop
+    looks at the next message (to merge it with the one it reads) by taking it from the queue,
+    and a ScreenResume so taken was read after the frame drawn at the idle before it."""
+    return pump._pending_message is not None or not pump._message_queue.empty()
 
 
 def _ask_ancestors(widget: Widget) -> None:

@@ -134,7 +134,9 @@ class RepairScreen(DeskScreen):
         self._read_ahead()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # The orders as last read, their times counted from now, in the frame that shows the screen;
+        # read again behind them (a reload that finds them unchanged draws nothing).
+        self._switched()
         self._take_pending()
 
     def _take_pending(self) -> None:

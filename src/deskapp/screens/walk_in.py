@@ -72,7 +72,7 @@ class WalkInScreen(DeskScreen):
         self.every(RELOAD_SECONDS, self.reload)
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self._reload_now()  # in the frame that shows the screen (or the dialog's result)
 
     # -- the queue ------------------------------------------------------------------------
 
@@ -287,7 +287,7 @@ class WalkInScreen(DeskScreen):
     def action_arrival(self) -> None:
         def added(visit_id: int | None) -> None:
             if visit_id is not None:
-                self.reload()
+                self._reload_now()
 
         self.app.push_screen(ArrivalDialog(), added)
 
@@ -299,7 +299,7 @@ class WalkInScreen(DeskScreen):
             visits.set_urgent(self.ctx.store, self.ctx.clock, visit.id, self._me, not visit.urgent)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="error")
-        self.reload()
+        self._reload_now()
 
     def action_escalate(self) -> None:
         visit = self.current
@@ -310,7 +310,7 @@ class WalkInScreen(DeskScreen):
             visits.escalate(self.ctx.store, self.ctx.clock, visit.id, self._me, choice.to.id, choice.level, choice.reason)
             self.query_one(FlowBox).panel.set_values(colleague=choice.to.name)
             self.notify(self.t("walk_in.escalated", who=visit.called(self.t), to=choice.to.name))
-            self.reload()
+            self._reload_now()
 
         self.app.push_screen(EscalateDialog(visit.called(self.t)), chosen)
 
@@ -322,7 +322,7 @@ class WalkInScreen(DeskScreen):
             visits.mark_left(self.ctx.store, self.ctx.clock, visit.id, self._me, version=visit.version)
         except DeskappError as e:
             self.notify(self.ctx.t.error(e), severity="error")
-        self.reload()
+        self._reload_now()
 
     def action_hand_over(self, scene: str = "counter") -> None:
         """Std 2 scene 1 (serving A at the counter) or scene 2 (on the phone with A)."""
@@ -338,9 +338,9 @@ class WalkInScreen(DeskScreen):
                                 version=visitor.version)
             except DeskappError as e:
                 self.notify(self.ctx.t.error(e), severity="error")
-                self.reload()
+                self._reload_now()
                 return
             self.notify(self.t("walk_in.handed_over", who=visitor.called(self.t), to=colleague.name))
-            self.reload()
+            self._reload_now()
 
         self.app.push_screen(HandOverDialog(visitor, self.current, scene), handed)
