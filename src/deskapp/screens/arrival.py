@@ -64,6 +64,18 @@ class ArrivalDialog(Dialog[int | None]):
             yield Checkbox(t("arrival.urgent"), id="urgent")
             yield Label(t("arrival.keys"), classes="hint")
 
+    def reset(self) -> None:
+        for field in ("unit", "surname", "title"):
+            self.query_one(f"#{field}", Input).value = ""
+            self._set_error(field, "")
+        self.query_one("#purpose", Select).clear()
+        self.query_one("#urgent", Checkbox).value = False
+        matches = self.query_one("#matches", OptionList)
+        matches.clear_options()
+        matches.display = False
+        self._matches = {}
+        self.query_one("#unit", Input).focus()
+
     def _purposes(self) -> list[str]:
         """The purposes the walk-in flow's options set, in their order."""
         flow = self.app.ctx.catalogue.scenarios["walk_in"]

@@ -9,6 +9,7 @@ from typing import TypeVar
 from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.timer import Timer
 
 from deskapp.context import Context
@@ -105,6 +106,36 @@ class DeskScreen(OneFrameLayout, Screen[ResultType]):
                 known.setdefault(view, read(view))
             except DeskappError:
                 return
+
+    KEPT_AHEAD: tuple[Callable[[], Screen], ...] = ()
+    """Dialogs this screen keeps (open_kept) and has built while the clerk is idle (DeskApp)."""
+
+    def open_kept(self, make: Callable[[], Screen[T]], callback: Callable[[T | None], object]) -> None:
+        """Open a dialog this screen makes once and keeps: each later opening resets it
+        (Dialog.reset) in place of composing and mounting it again, and closing it does not
+        remove it. F2's arrival form: its compose and mount were ~20 of the 45-50 ms of its key
+        (scripts/bench.py --only keys)."""
+        self.app.push_screen(self._kept(make), callback)
+
+    def _kept(self, make: Callable[[], Screen]) -> Screen:
+        kept: dict[Callable[[], Screen], Screen] = self.__dict__.setdefault("_kept_dialogs", {})
+        dialog = kept.get(make)
+        if dialog is None:
+            dialog = kept[make] = make()
+            self.app.install_screen(dialog, f"{type(self).__name__}.{type(dialog).__name__}.{id(dialog)}")
+        return dialog
+
+    def build_kept_ahead(self) -> AwaitMount | None:
+        """Compose and mount the next of KEPT_AHEAD not yet made, not shown (None: all are). Its
+        first opening then resets it and brings back its draft, as every later one does."""
+        kept = self.__dict__.get("_kept_dialogs", {})
+        for make in self.KEPT_AHEAD:
+            if make not in kept:
+                dialog = self._kept(make)
+                dialog._dismissed = True  # as if opened and closed: the first opening resets it
+                _screen, mounting = self.app._get_screen(dialog)  # Textual's own first step of a push
+                return mounting
+        return None
 
     @property
     def ctx(self) -> Context:

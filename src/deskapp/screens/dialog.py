@@ -18,7 +18,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Input, Label, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from deskapp.screens.one_frame import OneFrameLayout
 
@@ -100,6 +100,22 @@ class Dialog(OneFrameLayout, ModalScreen[ResultType]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    # --- kept and opened again (DeskScreen.open_kept) -------------------------------------------
+
+    def reset(self) -> None:
+        """Put the form back as it is composed: a dialog kept by its screen is opened again this way
+        instead of being composed and mounted anew. Changed messages are not sent meanwhile."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be kept: it has no reset")
+
+    def on_screen_resume(self) -> None:
+        if not self._dismissed:
+            return  # opened the first time, or shown again as a dialog opened over it closes
+        self._dismissed = False
+        self._draft_baseline = None
+        with self.prevent(Input.Changed, TextArea.Changed, Select.Changed, Checkbox.Changed):
+            self.reset()
+        self._restore_draft()
+
     # --- drafts -------------------------------------------------------------------------------
 
     def _drafting(self):
@@ -124,7 +140,7 @@ class Dialog(OneFrameLayout, ModalScreen[ResultType]):
     @on(events.Mount)
     def _restore_draft(self) -> None:
         drafting = self._drafting()
-        if drafting is None:
+        if drafting is None or not self.is_current:  # built ahead, not shown: restored as it opens
             return
         self._draft_baseline = self._draft_fields()
         from deskapp.services import drafts

@@ -45,6 +45,8 @@ class WalkInScreen(DeskScreen):
     WalkInScreen #prompt.warn { background: $warning 30%; }
     """
 
+    KEPT_AHEAD = (ArrivalDialog,)
+
     BINDINGS = [
         Binding("f2", "arrival", "key.arrival", id="walk_in.arrival"),
         # priority: Ctrl+E escalates at every step, also from a field (Input binds it to "end")
@@ -289,7 +291,7 @@ class WalkInScreen(DeskScreen):
             if visit_id is not None:
                 self._reload_now()
 
-        self.app.push_screen(ArrivalDialog(), added)
+        self.open_kept(ArrivalDialog, added)
 
     def action_urgent(self) -> None:
         visit = self.query_one(VisitQueue).selected()
