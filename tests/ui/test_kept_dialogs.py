@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, OptionList, Select
 from walk_in_helpers import open_walk_in, settle
 
@@ -38,6 +39,7 @@ async def test_the_arrival_form_opened_again_is_the_same_one_reset(demo_store, m
         await settle(pilot)
         first = app.screen
         assert isinstance(first, ArrivalDialog) and _form(first) == EMPTY
+        box = first.query_one(Vertical).region
         await pilot.press(*"3-2")  # its matches shown
         await settle(pilot)
         first.query_one("#surname", Input).value = "任"
@@ -55,10 +57,33 @@ async def test_the_arrival_form_opened_again_is_the_same_one_reset(demo_store, m
         assert app.screen is first  # not composed and mounted again
         assert _form(first) == EMPTY
         assert app.focused is first.query_one("#unit", Input)
+        assert first.query_one(Vertical).region == box
         await pilot.press(*"3-2-1501", "enter", *"任", "enter", "1", "enter")  # and it registers as a new one does
         await settle(pilot)
         assert app.screen is not first
         assert "任" in str(app.screen.query_one("#queue").get_row_at(0))
+
+
+async def test_the_arrival_form_opened_again_closes_up_its_matches(demo_store, make_app, sign_in) -> None:
+    """The match list shown when it was closed is hidden as it opens again, and the form is as
+    high as a new one (the list's rows were left as blank space: hidden, it was taken for a
+    widget that cannot change the layout)."""
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_walk_in(pilot, sign_in)
+        await pilot.press("f2")
+        await settle(pilot)
+        dialog = app.screen
+        box = dialog.query_one(Vertical).region
+        await pilot.press(*"1-1")
+        await settle(pilot)
+        assert dialog.query_one("#matches", OptionList).display and dialog.query_one(Vertical).region != box
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen is dialog and not dialog.query_one("#matches", OptionList).display
+        assert dialog.query_one(Vertical).region == box
 
 
 async def test_built_ahead_the_arrival_form_brings_its_draft_back_as_it_opens(demo_store, make_app, sign_in, clock) -> None:

@@ -147,12 +147,14 @@ class OneFrameLayout:
         return layout
 
     async def _on_layout(self, message: messages.Layout) -> None:
-        # A widget that is not shown (in a tab not shown: a list's scroll bar restyled as the
-        # list lost the focus) cannot change the layout; Textual laid the screen out for it.
+        # A widget that is not shown, and was not in the last layout either (in a tab not shown:
+        # a list's scroll bar restyled as the list lost the focus), cannot change the layout;
+        # Textual laid the screen out for it. (One just hidden can: the space it took closes.)
         # Nor can one that asked before the last layout began: that layout took it in. (A widget
         # tells the screen on its own turn; the screen's frame timer does not wait for the
         # messages already in its queue, so they came after the frame and made another.)
-        if not _displayed(message.widget) or message.time <= self._laid_out_at:
+        hidden = not _displayed(message.widget) and message.widget not in self._compositor.widgets  # nor shown before
+        if hidden or message.time <= self._laid_out_at:
             message.stop()
             message.prevent_default()
             return
