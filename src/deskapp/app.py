@@ -215,8 +215,9 @@ class DeskApp(App):
                 self._build_timer = self.set_interval(BUILD_IDLE_S / 2, self._build_next, name="build-ahead")
 
     def _build_next(self) -> None:
-        """From a timer: build the next screen not yet opened, if the clerk is idle and the modules
-        are imported (not on this thread) and no other is being built."""
+        """From a timer: build the next screen not yet opened, or the next dialog a built screen
+        keeps (DeskScreen.KEPT_AHEAD), if the clerk is idle and the modules are imported (not on
+        this thread) and nothing else is being built."""
         if self._building is not None or not self._imported.is_set() or time.monotonic() - self.heap.last_key < BUILD_IDLE_S:
             return
         for mode in self.MODES:  # in the F-keys' order: each screen, then the dialogs it keeps
@@ -238,64 +239,6 @@ class DeskApp(App):
                 return
         if all(mode in self._built_modes for mode in self.MODES if mode != "signin"):
             self._build_timer.pause()  # (stopping a timer from its own callback cancels the callback)
-
-    async def _mark_built(self, mode: str, mounting: AwaitMount) -> None:
-        try:
-            await mounting
-            self._built_modes.add(mode)
-            self.heap.settle()  # a screen built ahead is not drawn: what it made is frozen now
-        finally:
-            if self._building == mode:
-                self._building = None
-
-    async def _mark_kept_built(self, mounting: AwaitMount) -> None:
-        try:
-            await mounting
-            self.heap.settle()
-        finally:
-            self._building = None
-
-    def delay_update(self, delay: float = 0.05) -> None:
-        if not self._showing_built:
-            super().delay_update(delay)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("switch_mode", "presence", "command_palette") and self.ctx.clerk is None:
-            return False
-        return True
-
-    def signed_in(self, clerk: SignedIn) -> None:
-        self.ctx.clerk = clerk
-        self.switch_mode("today")
-        if not self._warmed:
-            self._warmed = True
-            self.set_timer(WARM_UP_AFTER_S, lambda: threading.Thread(target=_warm_up, args=(self._imported,), name="warm-up", daemon=True).start())
-            if self._build_ahead:
-                self._build_timer = self.set_interval(BUILD_IDLE_S / 2, self._build_next, name="build-ahead")
-
-    def _build_next(self) -> None:
-        """From a timer: build the next screen not yet opened, if the clerk is idle and the modules
-        are imported (not on this thread) and no other is being built."""
-        if self._building is not None or not self._imported.is_set() or time.monotonic() - self.heap.last_key < BUILD_IDLE_S:
-            return
-        waiting = [mode for mode in self.MODES if mode not in self._started_modes and mode != "signin"]
-        if not waiting:
-            for mode in [mode for mode in self.MODES if mode in self._built_modes]:
-                screen = self._screen_stacks[mode][0]
-                build = getattr(screen, "build_kept_ahead", None)
-                mounting = build() if build is not None else None
-                if mounting is not None:  # then the dialogs the screens keep, one at a time
-                    self._building = f"{mode}:kept"
-                    self.call_later(self._mark_kept_built, mounting)
-                    return
-            self._build_timer.pause()  # (stopping a timer from its own callback cancels the callback)
-            return
-        mode = waiting[0]
-        self._started_modes.add(mode)
-        self._building = mode
-        # Textual's own first step of switch_mode: the mode's screen made, registered and mounted
-        # with a ScreenResume (the screen reads its list), laid out at the app's size, not shown.
-        self.call_later(self._mark_built, mode, self._init_mode(mode))
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette

@@ -87,3 +87,27 @@ async def test_a_screen_not_shown_runs_none_of_its_timers(demo_store, make_app, 
         await asyncio.sleep(0.3)
         await pilot.pause()
         assert len(ticks) > shown
+
+
+async def test_the_walk_in_screens_arrival_form_is_built_right_after_it(demo_store, make_app, sign_in) -> None:
+    """F2 then F2 is the counter's most frequent pair of keys: the form is built before the
+    screens of F3 on."""
+    import time
+
+    from deskapp.screens.arrival import ArrivalDialog
+
+    app = make_app(demo_store, build_ahead=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "demo", "1234")
+        await _idle_until(pilot, app._imported.is_set)
+        app._build_timer.pause()
+        app.heap.last_key = time.monotonic() - 2 * BUILD_IDLE_S
+        app._build_next()
+        await _idle_until(pilot, lambda: "walk_in" in app._built_modes and app._building is None)
+        app._build_next()
+        assert app._building == "walk_in:kept" and "phone" not in app._started_modes
+        await _idle_until(pilot, lambda: app._building is None)
+        walk_in = app._screen_stacks["walk_in"][0]
+        assert walk_in._kept_dialogs[ArrivalDialog].is_mounted
+        app._build_next()
+        assert app._building == "phone"
