@@ -9,8 +9,8 @@ from typing import TypeVar
 from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widget import AwaitMount
 from textual.timer import Timer
+from textual.widget import AwaitMount
 
 from deskapp.context import Context
 from deskapp.errors import DeskappError
@@ -27,6 +27,7 @@ class DeskScreen(OneFrameLayout, Screen[ResultType]):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._kept_dialogs: dict[Callable[[], Screen], Screen] = {}  # see open_kept
         # A mode's screen opened later is styled as it mounts. Textual also refreshes the whole
         # app's CSS when such a screen is first shown (re-parses every source and restyles every
         # node of every screen open), which is for a screen coming back after the theme changed;
@@ -110,7 +111,7 @@ class DeskScreen(OneFrameLayout, Screen[ResultType]):
     KEPT_AHEAD: tuple[Callable[[], Screen], ...] = ()
     """Dialogs this screen keeps (open_kept) and has built while the clerk is idle (DeskApp)."""
 
-    def open_kept(self, make: Callable[[], Screen[T]], callback: Callable[[T | None], object]) -> None:
+    def open_kept(self, make: Callable[[], Screen[T]], callback: Callable[[T | None], object] | None = None) -> None:
         """Open a dialog this screen makes once and keeps: each later opening resets it
         (Dialog.reset) in place of composing and mounting it again, and closing it does not
         remove it. F2's arrival form: its compose and mount were ~20 of the 45-50 ms of its key
@@ -118,19 +119,17 @@ class DeskScreen(OneFrameLayout, Screen[ResultType]):
         self.app.push_screen(self._kept(make), callback)
 
     def _kept(self, make: Callable[[], Screen]) -> Screen:
-        kept: dict[Callable[[], Screen], Screen] = self.__dict__.setdefault("_kept_dialogs", {})
-        dialog = kept.get(make)
+        dialog = self._kept_dialogs.get(make)
         if dialog is None:
-            dialog = kept[make] = make()
+            dialog = self._kept_dialogs[make] = make()
             self.app.install_screen(dialog, f"{type(self).__name__}.{type(dialog).__name__}.{id(dialog)}")
         return dialog
 
     def build_kept_ahead(self) -> AwaitMount | None:
         """Compose and mount the next of KEPT_AHEAD not yet made, not shown (None: all are). Its
         first opening then resets it and brings back its draft, as every later one does."""
-        kept = self.__dict__.get("_kept_dialogs", {})
         for make in self.KEPT_AHEAD:
-            if make not in kept:
+            if make not in self._kept_dialogs:
                 dialog = self._kept(make)
                 dialog._dismissed = True  # as if opened and closed: the first opening resets it
                 _screen, mounting = self.app._get_screen(dialog)  # Textual's own first step of a push

@@ -114,9 +114,7 @@ class OneFrameLayout:
         if held:
             if self._told_by_layout():
                 self._draw_held = True  # drawn when they have read it (see _on_the_way)
-                self._frame_due_at = get_time()
                 self._wait_for_frame()
-                asyncio.get_running_loop().call_later(PATH_WAIT / 10, self.check_idle)
             else:
                 self._compositor_refresh()
 
@@ -183,7 +181,6 @@ class OneFrameLayout:
             self._frame_due_at = get_time()
         if self._on_the_way():
             self._wait_for_frame()
-            asyncio.get_running_loop().call_later(PATH_WAIT / 10, self.check_idle)
             return
         self._frame_due = False
         self._awaited = ()
@@ -196,13 +193,19 @@ class OneFrameLayout:
             self._drawing = False
 
     def _wait_for_frame(self) -> None:
-        self._frame_due = True
+        """Put the frame off to the screen's idle (_on_idle), looked at again every PATH_WAIT / 10
+        until nothing is on its way; PATH_WAIT counts from when it first came due."""
+        if not self._frame_due:
+            self._frame_due_at = get_time()
+            self._frame_due = True
         self._update_timer.pause()
+        asyncio.get_running_loop().call_later(PATH_WAIT / 10, self.check_idle)
 
     def _on_the_way(self) -> bool:
-        """A message is in the screen's queue or in that of the focused widget or one of its ancestors (on its way to
-        the screen) or of a widget the layout told, or a callback waits for the screen's idle, or a
-        widget is being mounted; and the frame has not waited PATH_WAIT for it yet."""
+        """A message is in the screen's queue, or in that of the focused widget or one of its
+        ancestors (on its way to the screen), or of a widget the layout told; or a callback waits
+        for the screen's idle, or a widget is being mounted; and the frame has not waited
+        PATH_WAIT for it yet."""
         if get_time() - self._frame_due_at > PATH_WAIT:
             return False
         if _has_messages(self):
@@ -235,9 +238,7 @@ class OneFrameLayout:
             # of updates): a frame waits already, or it waits as the timer's would (its ScreenResume
             # is still to be read), and is drawn as that frame.
             self._draw_held = True
-            if not self._frame_due:
-                self._frame_due_at = get_time()
-                self._wait_for_frame()
+            self._wait_for_frame()
             return
         self._draw_held = False
         if self is self.app.screen:

@@ -287,11 +287,9 @@ class WalkInScreen(DeskScreen):
         self.refresh_bindings()
 
     def action_arrival(self) -> None:
-        def added(visit_id: int | None) -> None:
-            if visit_id is not None:
-                self._reload_now()
-
-        self.open_kept(ArrivalDialog, added)
+        # The form saves the visit before it closes; the queue is read again as this screen
+        # resumes (on_screen_resume), in the frame that shows it.
+        self.open_kept(ArrivalDialog)
 
     def action_urgent(self) -> None:
         visit = self.query_one(VisitQueue).selected()
