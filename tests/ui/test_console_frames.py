@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from repair_helpers import open_repairs
 from textual.widgets import OptionList
-from walk_in_helpers import open_walk_in, settle
+from walk_in_helpers import open_arrival, settle
 
 from deskapp.widgets.step_panel import StepPanel
 
@@ -41,9 +41,7 @@ async def test_typing_a_unit_in_the_arrival_dialog_draws_it_and_its_matches_at_o
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         frames = _count_frames(app)
-        await open_walk_in(pilot, sign_in)
-        await pilot.press("f2")
-        await settle(pilot)
+        await open_arrival(pilot, sign_in)
         assert [await _frames_of(pilot, frames, key) for key in "3-1"] == [1, 1, 1]
         matches = app.screen.query_one("#matches", OptionList)
         assert matches.display and matches.option_count > 0
@@ -64,9 +62,7 @@ async def test_an_arrival_saved_is_drawn_in_the_queue_in_one_frame(demo_store, m
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         frames = _count_frames(app)
-        await open_walk_in(pilot, sign_in)
-        await pilot.press("f2")
-        await settle(pilot)
+        await open_arrival(pilot, sign_in)
         await pilot.press(*"3-2-1501", "enter", "任", "enter", "1")
         await settle(pilot)
         assert await _frames_of(pilot, frames, "enter") == 1

@@ -7,7 +7,7 @@ import asyncio
 
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, OptionList, Select
-from walk_in_helpers import open_walk_in, settle
+from walk_in_helpers import open_arrival, settle
 
 from deskapp.app import BUILD_IDLE_S
 from deskapp.screens.arrival import ArrivalDialog
@@ -34,9 +34,7 @@ EMPTY = {"unit": "", "surname": "", "title": "", "purpose": True, "urgent": Fals
 async def test_the_arrival_form_opened_again_is_the_same_one_reset(demo_store, make_app, sign_in) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_walk_in(pilot, sign_in)
-        await pilot.press("f2")
-        await settle(pilot)
+        await open_arrival(pilot, sign_in)
         first = app.screen
         assert isinstance(first, ArrivalDialog) and _form(first) == EMPTY
         box = first.query_one(Vertical).region
@@ -70,9 +68,7 @@ async def test_the_arrival_form_opened_again_closes_up_its_matches(demo_store, m
     widget that cannot change the layout)."""
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_walk_in(pilot, sign_in)
-        await pilot.press("f2")
-        await settle(pilot)
+        await open_arrival(pilot, sign_in)
         dialog = app.screen
         box = dialog.query_one(Vertical).region
         await pilot.press(*"1-1")

@@ -44,6 +44,13 @@ async def open_walk_in(pilot, sign_in) -> None:
     await settle(pilot)
 
 
+async def open_arrival(pilot, sign_in) -> None:
+    """Signed in, on the walk-in screen, with the arrival form (F2) open."""
+    await open_walk_in(pilot, sign_in)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
 async def register(pilot, unit: str, surname: str, title: str = "1") -> None:
     """F2 on the walk-in screen: unit, Enter, surname, Enter, title, Enter registers."""
     await pilot.press("f2")
